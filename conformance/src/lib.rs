@@ -1,0 +1,1 @@
+//! The scenario suite (see issue 4): placeholder until the runner lands.

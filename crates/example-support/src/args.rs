@@ -1,0 +1,79 @@
+//! The command line of the example programs, as `shared/scenarios.md` fixes
+//! it. clap exits with status 2 and a usage message on bad arguments.
+
+use std::time::Duration;
+
+use clap::Parser;
+
+/// The arguments every example server takes:
+/// `[--host H] [--port P] [--max-connections N] [--read-timeout MS]`.
+#[derive(Debug, Clone, Parser)]
+#[command(about = "An example server of the scheme-sockets workspace")]
+pub struct ServerArgs {
+    /// The host or IP address to listen on (`::1` for IPv6).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// The port to listen on; 0 picks a free one (printed on the first line).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// Exit after serving this many connections (default: run until killed).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: Option<u64>,
+
+    /// Close a connection whose peer sends nothing for this many
+    /// milliseconds while the server waits to read (default: the layer's own
+    /// default). An extension for the conformance suite's timeout scenario.
+    #[arg(long, value_name = "MS", value_parser = parse_millis)]
+    pub read_timeout: Option<Duration>,
+}
+
+/// The arguments every example client takes: `--addr H:P`.
+#[derive(Debug, Clone, Parser)]
+#[command(about = "An example client of the scheme-sockets workspace")]
+pub struct ClientArgs {
+    /// The server's address: `HOST:PORT`, or `[IPv6]:PORT`.
+    #[arg(long, value_name = "H:P")]
+    pub addr: String,
+}
+
+fn parse_millis(s: &str) -> Result<Duration, String> {
+    match s.parse::<u64>() {
+        Ok(0) => Err("must be at least 1 millisecond".into()),
+        Ok(ms) => Ok(Duration::from_millis(ms)),
+        Err(e) => Err(format!("{s:?} is not a number of milliseconds: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_defaults_match_scenarios_md() {
+        let a = ServerArgs::try_parse_from(["srv"]).unwrap();
+        assert_eq!((a.host.as_str(), a.port), ("127.0.0.1", 0));
+        assert_eq!(a.max_connections, None);
+    }
+
+    #[test]
+    fn bad_server_arguments_are_usage_errors() {
+        for bad in [
+            &["srv", "--port", "70000"][..],
+            &["srv", "--max-connections", "0"],
+            &["srv", "--read-timeout", "0"],
+            &["srv", "--bogus"],
+        ] {
+            let err = ServerArgs::try_parse_from(bad).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn client_needs_addr() {
+        assert!(ClientArgs::try_parse_from(["cli"]).is_err());
+        let a = ClientArgs::try_parse_from(["cli", "--addr", "[::1]:7"]).unwrap();
+        assert_eq!(a.addr, "[::1]:7");
+    }
+}

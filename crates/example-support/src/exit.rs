@@ -1,0 +1,59 @@
+//! How the example programs start and end: the announcement scripts wait
+//! for, one-line failures with status 1, and a clean exit on SIGINT/SIGTERM.
+
+use std::fmt::Display;
+use std::io::Write;
+
+/// Prints `listening on ADDR` as the first line of stdout and flushes it, so
+/// that a script that started the server with `--port 0` can read the port.
+pub fn announce(addr: impl Display) {
+    let mut out = std::io::stdout().lock();
+    // If stdout is gone there is nobody to tell; the server still serves.
+    let _ = writeln!(out, "listening on {addr}");
+    let _ = out.flush();
+}
+
+/// Makes SIGINT and SIGTERM end the process with status 0 after flushing
+/// stdout, instead of the default abrupt death by signal.
+///
+/// # Panics
+///
+/// Never in practice: only if the signal handler cannot be registered, which
+/// happens only for forbidden signals (not these two).
+pub fn exit_cleanly_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("warning: cannot handle SIGINT/SIGTERM: {e}");
+            return;
+        }
+    };
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = std::io::stdout().flush();
+            std::process::exit(0);
+        }
+    });
+}
+
+/// Ends the program with a one-line message on stderr and status 1 when a
+/// result is an error: the examples' rule for connection failures (no
+/// panics, no backtraces).
+pub trait ExitOnError<T> {
+    /// The value, or exit 1 printing `context: error`.
+    fn or_exit(self, context: impl Display) -> T;
+}
+
+impl<T, E: Display> ExitOnError<T> for Result<T, E> {
+    fn or_exit(self, context: impl Display) -> T {
+        match self {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = std::io::stdout().flush();
+                eprintln!("{context}: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Raw sockets of every family and style, for code ported from the socket
+//! procedures of Guile, SCM and Vicare Scheme, and for anyone who wants the
+//! system calls with Rust types.
+//!
+//! One method per system call, as in [socket2](https://docs.rs/socket2),
+//! which this crate builds on: [`Socket`] (create, bind, connect, listen,
+//! accept, shutdown, send/recv, sendto/recvfrom), [`SockAddr`] for IPv4, IPv6
+//! and Unix addresses, typed socket options, readiness over many sockets
+//! ([`wait_for_input`]), name and service lookups, and byte-order helpers.
+//!
+//! Every item names its Scheme counterpart in a `Scheme:` line, so searching
+//! the docs for `getpeername` or `wait-for-input` lands on it.
+//!
+//! Errors are [`std::io::Error`]s that keep their [`std::io::ErrorKind`];
+//! those involving an address name it (see [`OpError`]). No send raises
+//! `SIGPIPE`.
+//!
+//! ```
+//! use netprim::{Domain, Socket, Type};
+//!
+//! // Guile: (define s (socket AF_INET SOCK_STREAM 0))
+//! //        (bind s AF_INET INADDR_LOOPBACK 0) (listen s 5)
+//! let s = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+//! s.bind(&"127.0.0.1:0".parse()?)?;
+//! s.listen(5)?;
+//! assert!(!s.accept_ready()?);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+mod addr;
+mod error;
+mod flags;
+mod options;
+mod ready;
+mod socket;
+
+pub use addr::{SockAddr, UnixAddr};
+pub use error::{OpError, annotate};
+pub use flags::MsgFlags;
+pub use ready::{Interest, Ready, wait_for, wait_for_input, wait_readable, wait_writable};
+pub use socket::{Received, Socket, remove_socket_file, shutdown_how};
+
+/// The address family of a socket: [`Domain::IPV4`], [`Domain::IPV6`],
+/// [`Domain::UNIX`] (socket2's type, re-exported).
+///
+/// Scheme: `AF_INET`, `AF_INET6`, `AF_UNIX` (`AF_FILE`).
+pub use socket2::Domain;
+/// A protocol number: [`Protocol::TCP`], [`Protocol::UDP`],
+/// [`Protocol::ICMPV4`], … (socket2's type, re-exported).
+///
+/// Scheme: the `proto` argument of `socket`; SCM's `getproto` numbers.
+pub use socket2::Protocol;
+/// The style of a socket: [`Type::STREAM`], [`Type::DGRAM`], [`Type::RAW`],
+/// [`Type::SEQPACKET`] (socket2's type, re-exported).
+///
+/// Scheme: `SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_RAW`.
+pub use socket2::Type;
