@@ -1,0 +1,146 @@
+//! Running the example programs from tests and the conformance runner:
+//! building one on demand, starting a server and reading its announced
+//! address, and reading its output with a deadline.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::io::{self, BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+/// How long a server may take to print `listening on ADDR`.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The path of example `example` of package `package`, built first if need
+/// be (`cargo build -p PACKAGE --example EXAMPLE`, with the cargo that runs
+/// the tests). Each example is built once per process.
+///
+/// # Errors
+///
+/// When cargo cannot build it; the message names the example.
+pub fn example_path(package: &str, example: &str) -> io::Result<PathBuf> {
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let key = format!("{package}/{example}");
+    let mut built = BUILT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(path) = built.get(&key) {
+        return Ok(path.clone());
+    }
+    let run = escargot::CargoBuild::new()
+        .package(package)
+        .example(example)
+        .run()
+        .map_err(|e| io::Error::other(format!("cannot build example {key}: {e}")))?;
+    let path = run.path().to_path_buf();
+    built.insert(key, path.clone());
+    Ok(path)
+}
+
+/// A running example server: killed when dropped.
+#[derive(Debug)]
+pub struct RunningServer {
+    child: Child,
+    addr: String,
+    lines: Receiver<String>,
+}
+
+impl RunningServer {
+    /// Starts `program` with `args`, stdout piped, and waits for its first
+    /// line, `listening on ADDR`.
+    ///
+    /// # Errors
+    ///
+    /// If it cannot start, exits, or prints anything else first, or does not
+    /// announce itself within [`STARTUP_TIMEOUT`].
+    pub fn start<I, S>(program: impl AsRef<OsStr>, args: I) -> io::Result<RunningServer>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new(program);
+        cmd.args(args);
+        RunningServer::start_command(cmd)
+    }
+
+    /// [`RunningServer::start`] for a prepared command (stdout is replaced
+    /// by a pipe; stdin defaults to null).
+    ///
+    /// # Errors
+    ///
+    /// As [`RunningServer::start`].
+    pub fn start_command(mut cmd: Command) -> io::Result<RunningServer> {
+        let shown = format!("{cmd:?}");
+        let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).spawn()?;
+        let lines = stdout_lines(child.stdout.take());
+        let first = match lines.recv_timeout(STARTUP_TIMEOUT) {
+            Ok(line) => line,
+            Err(e) => {
+                let _ = child.kill();
+                let status = child.wait()?;
+                return Err(io::Error::other(format!(
+                    "{shown} did not announce itself ({e}); it exited with {status}"
+                )));
+            }
+        };
+        let Some(addr) = first.strip_prefix("listening on ") else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::other(format!(
+                "{shown} printed {first:?} instead of `listening on ADDR`"
+            )));
+        };
+        Ok(RunningServer {
+            addr: addr.to_string(),
+            child,
+            lines,
+        })
+    }
+
+    /// The address it announced, as it printed it (`127.0.0.1:4242`).
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    /// The next line it prints to stdout (without the newline), waiting at
+    /// most `timeout`; `None` if nothing came or it closed stdout.
+    pub fn next_line(&self, timeout: Duration) -> Option<String> {
+        match self.lines.recv_timeout(timeout) {
+            Ok(line) => Some(line),
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
+    /// The child process, e.g. to send it a signal or wait for its exit.
+    pub fn child(&mut self) -> &mut Child {
+        &mut self.child
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads `stdout` line by line on a thread, so callers can wait with a
+/// deadline.
+fn stdout_lines(stdout: Option<ChildStdout>) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    if let Some(stdout) = stdout {
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    rx
+}
