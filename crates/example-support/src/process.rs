@@ -7,7 +7,7 @@ use std::ffi::OsStr;
 use std::io::{self, BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -109,10 +109,7 @@ impl RunningServer {
     /// The next line it prints to stdout (without the newline), waiting at
     /// most `timeout`; `None` if nothing came or it closed stdout.
     pub fn next_line(&self, timeout: Duration) -> Option<String> {
-        match self.lines.recv_timeout(timeout) {
-            Ok(line) => Some(line),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.lines.recv_timeout(timeout).ok()
     }
 
     /// The child process, e.g. to send it a signal or wait for its exit.
