@@ -30,6 +30,7 @@
 mod addr;
 mod error;
 mod flags;
+mod lookup;
 mod options;
 mod ready;
 mod socket;
@@ -37,6 +38,11 @@ mod socket;
 pub use addr::{SockAddr, UnixAddr};
 pub use error::{OpError, annotate};
 pub use flags::MsgFlags;
+pub use lookup::{
+    AddrInfo, AddrInfoHints, AiFlags, HostEntry, ProtocolEntry, ServiceEntry, getaddrinfo,
+    host_by_addr, host_by_name, inet_ntop, inet_pton, protocol_by_name, protocol_by_number,
+    resolve, service_by_name, service_by_port,
+};
 pub use ready::{Interest, Ready, wait_for, wait_for_input, wait_readable, wait_writable};
 pub use socket::{Received, Socket, remove_socket_file, shutdown_how};
 
