@@ -28,6 +28,7 @@
 //! ```
 
 mod addr;
+mod byteorder;
 mod error;
 mod flags;
 mod lookup;
@@ -36,6 +37,7 @@ mod ready;
 mod socket;
 
 pub use addr::{SockAddr, UnixAddr};
+pub use byteorder::{ReadNetworkExt, WriteNetworkExt, htonl, htons, ntohl, ntohs};
 pub use error::{OpError, annotate};
 pub use flags::MsgFlags;
 pub use lookup::{
