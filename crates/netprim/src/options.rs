@@ -1,5 +1,5 @@
 //! Typed socket options: one getter and one setter per option, each naming
-//! its C constant. See [`crate::option_by_name`] for Guile's symbol-driven
+//! its C constant. See [`Socket::option_by_name`] for Guile's symbol-driven
 //! `getsockopt`/`setsockopt`.
 
 use std::io;
@@ -297,6 +297,40 @@ impl Socket {
     /// for a value out of range.
     pub fn set_ttl(&self, value: u32) -> io::Result<()> {
         self.as_socket2().set_ttl_v4(value)
+    }
+
+    /// Gets `SO_OOBINLINE`: out-of-band (urgent) TCP data arrives in the
+    /// normal stream instead of being read with [`MsgFlags::OOB`](crate::MsgFlags::OOB).
+    ///
+    /// Scheme: `(getsockopt sock SOL_SOCKET SO_OOBINLINE)`.
+    ///
+    /// # Errors
+    ///
+    /// `ENOPROTOOPT` if the option does not apply to this socket.
+    pub fn out_of_band_inline(&self) -> io::Result<bool> {
+        self.as_socket2().out_of_band_inline()
+    }
+
+    /// Sets `SO_OOBINLINE`; see [`Socket::out_of_band_inline`].
+    ///
+    /// Scheme: `(setsockopt sock SOL_SOCKET SO_OOBINLINE value)`.
+    ///
+    /// # Errors
+    ///
+    /// `ENOPROTOOPT` if the option does not apply to this socket.
+    pub fn set_out_of_band_inline(&self, value: bool) -> io::Result<()> {
+        self.as_socket2().set_out_of_band_inline(value)
+    }
+
+    /// Whether the socket is listening (`SO_ACCEPTCONN`, read-only).
+    ///
+    /// Scheme: `(getsockopt sock SOL_SOCKET SO_ACCEPTCONN)`.
+    ///
+    /// # Errors
+    ///
+    /// OS errors of `getsockopt(2)`.
+    pub fn is_listener(&self) -> io::Result<bool> {
+        self.as_socket2().is_listener()
     }
 
     /// Takes the pending error (`SO_ERROR`), clearing it: for example the
