@@ -32,9 +32,19 @@ struct Client {
     peer: SockAddr,
     /// Bytes relayed to this client that its socket has not taken yet.
     backlog: VecDeque<u8>,
-    /// Removed at the end of the current round, so that the indices of
-    /// the round's readiness stay valid until then.
-    gone: bool,
+    state: State,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// In the chat: read from and relayed to.
+    Open,
+    /// Sent EOF: out of the chat, but still sent what was relayed to it
+    /// before (nothing written to a client is lost); closed once that is out.
+    Closing,
+    /// To be removed and closed at the end of the current round (removing
+    /// it now would shift the indices of the round's readiness).
+    Gone,
 }
 
 fn main() {
@@ -52,10 +62,10 @@ fn main() {
         let slots: Vec<_> = listener_slot
             .into_iter()
             .chain(clients.iter().map(|c| {
-                let interest = if c.backlog.is_empty() {
-                    Interest::READ
-                } else {
-                    Interest::BOTH
+                let interest = match (c.state, c.backlog.is_empty()) {
+                    (State::Open, true) => Interest::READ,
+                    (State::Open, false) => Interest::BOTH,
+                    _ => Interest::WRITE,
                 };
                 (&c.socket, interest)
             }))
@@ -72,12 +82,12 @@ fn main() {
             if r.writable {
                 flush(&mut clients[i]);
             }
-            if r.readable && !clients[i].gone {
+            if r.readable && clients[i].state == State::Open {
                 relay_from(i, &mut clients, &mut buf);
             }
         }
         // Dropping a client closes its socket.
-        clients.retain(|c| !c.gone);
+        clients.retain(|c| c.state != State::Gone);
     }
 }
 
@@ -103,11 +113,11 @@ fn accept_all(listener: &Socket, budget: &ConnectionBudget, clients: &mut Vec<Cl
             backlog: CHAT_GREETING.iter().copied().collect(),
             socket,
             peer,
-            gone: false,
+            state: State::Open,
         };
         if let Err(e) = client.socket.set_nonblocking(true) {
             eprintln!("connection from {}: {e}", client.peer);
-            client.gone = true;
+            client.state = State::Gone;
         }
         flush(&mut client);
         clients.push(client);
@@ -123,36 +133,36 @@ fn relay_from(i: usize, clients: &mut [Client], buf: &mut [u8]) {
         Ok(0) => {
             let client = &mut clients[i];
             eprintln!("closing connection from {}", client.peer);
-            // Last chance for what it was sent; it is closed either way.
+            client.state = State::Closing;
             flush(client);
-            client.gone = true;
             return;
         }
         Ok(n) => n,
         Err(e) if is_transient(&e) => return,
         Err(e) => {
             eprintln!("connection from {}: {e}", clients[i].peer);
-            clients[i].gone = true;
+            clients[i].state = State::Gone;
             return;
         }
     };
-    for client in clients.iter_mut().filter(|c| !c.gone) {
+    for client in clients.iter_mut().filter(|c| c.state == State::Open) {
         client.backlog.extend(&buf[..n]);
         if client.backlog.len() > CHAT_BACKLOG_LIMIT {
             eprintln!(
                 "dropping connection from {}: over {CHAT_BACKLOG_LIMIT} bytes unread",
                 client.peer
             );
-            client.gone = true;
+            client.state = State::Gone;
         } else {
             flush(client);
         }
     }
 }
 
-/// Sends as much of the client's backlog as its socket takes now.
+/// Sends as much of the client's backlog as its socket takes now; a
+/// closing client is done once all is sent.
 fn flush(client: &mut Client) {
-    while !client.gone && !client.backlog.is_empty() {
+    while client.state != State::Gone && !client.backlog.is_empty() {
         let (pending, _) = client.backlog.as_slices();
         match client.socket.send(pending) {
             Ok(n) => {
@@ -161,9 +171,12 @@ fn flush(client: &mut Client) {
             Err(e) if is_transient(&e) => return,
             Err(e) => {
                 eprintln!("connection from {}: {e}", client.peer);
-                client.gone = true;
+                client.state = State::Gone;
             }
         }
+    }
+    if client.state == State::Closing && client.backlog.is_empty() {
+        client.state = State::Gone;
     }
 }
 
