@@ -98,8 +98,15 @@ fn accept_all(listener: &Socket, budget: &ConnectionBudget, clients: &mut Vec<Cl
         let (socket, peer) = match listener.accept() {
             Ok(accepted) => accepted,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
-            // The peer gave up before we accepted: nothing to serve.
-            Err(e) if is_transient(&e) || e.kind() == io::ErrorKind::ConnectionAborted => continue,
+            // Interrupted, or the peer gave up before we accepted.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted
+                ) =>
+            {
+                continue;
+            }
             Err(e) => {
                 // Such as running out of descriptors: pause briefly rather
                 // than spin on a listener that stays readable.
