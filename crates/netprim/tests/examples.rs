@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use example_support::{CHAT_BACKLOG_LIMIT, GOOD_BYE, HELLO};
+use example_support::{CHAT_BACKLOG_LIMIT, GOOD_BYE, HELLO, RunningServer};
 use examples_util::{
     DEADLINE, Family, Interactive, Server, UNIX, V4, V6, closed_addr, connect,
     connect_with_recv_buffer, example, read_line, read_to_eof,
@@ -114,6 +114,20 @@ fn hello_client_and_server_exchange_their_lines(#[values(V4, V6, UNIX)] family: 
     let (status, printed) = server.exit();
     assert!(status.success(), "{status}");
     assert_eq!(printed, [GOOD_BYE]);
+}
+
+#[test]
+fn host_names_are_resolved_on_both_sides() {
+    let server = RunningServer::start(
+        example(Hello.name()),
+        ["--host", "localhost", "--max-connections", "1"],
+    )
+    .unwrap();
+    let port = server.addr().rsplit_once(':').unwrap().1;
+    client("raw-hello-client", &format!("localhost:{port}"))
+        .assert()
+        .success()
+        .stdout(format!("{HELLO}\n"));
 }
 
 #[rstest]
@@ -359,6 +373,7 @@ fn unix_server_will_not_replace_a_file_that_is_not_a_socket() {
 #[case::no_addr("raw-hello-client", &[])]
 #[case::addr_without_port("raw-daytime-client", &["--addr", "localhost"])]
 #[case::v6_without_brackets("raw-chat-client", &["--addr", "::1:80"])]
+#[case::port_not_a_number("raw-hello-client", &["--addr", "localhost:http"])]
 fn bad_arguments_exit_2_with_one_line(#[case] program: &str, #[case] args: &[&str]) {
     let out = Command::new(example(program))
         .args(args)

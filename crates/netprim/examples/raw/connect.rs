@@ -15,7 +15,10 @@ use netprim::{SockAddr, Socket, Type, annotate};
 pub fn connect(addr: &ServerAddr) -> io::Result<Socket> {
     let candidates = match addr {
         ServerAddr::Unix(path) => vec![SockAddr::unix(path)?],
-        ServerAddr::Inet { host, port } => resolve(host, *port)?,
+        ServerAddr::Inet { host, port } => netprim::resolve(host, *port)?
+            .into_iter()
+            .map(SockAddr::from)
+            .collect(),
     };
     let mut last_error = None;
     for candidate in candidates {
@@ -32,15 +35,4 @@ pub fn connect(addr: &ServerAddr) -> io::Result<Socket> {
     Err(last_error.unwrap_or_else(|| {
         io::Error::new(io::ErrorKind::NotFound, format!("{addr} has no address"))
     }))
-}
-
-/// The addresses of `host` (until netprim's lookup arrives: IP literals).
-fn resolve(host: &str, port: u16) -> io::Result<Vec<SockAddr>> {
-    let ip: std::net::IpAddr = host.parse().map_err(|_| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{host:?} is not an IP address"),
-        )
-    })?;
-    Ok(vec![SockAddr::from((ip, port))])
 }

@@ -47,10 +47,14 @@ impl Drop for Listener {
     }
 }
 
-/// Listens on the first address of `host` that works.
+/// Listens on the first address of `host` (a name or an IP address) that
+/// works.
 fn listen_tcp(host: &str, port: u16) -> io::Result<Listener> {
     let mut last_error = None;
-    for addr in resolve(host, port)? {
+    for addr in netprim::resolve(host, port)?
+        .into_iter()
+        .map(SockAddr::from)
+    {
         match listen_on(&addr, addr.family()) {
             Ok(socket) => return Ok(Listener { socket, path: None }),
             Err(e) => last_error = Some(e),
@@ -90,15 +94,4 @@ fn listen_on(addr: &SockAddr, domain: Domain) -> io::Result<Socket> {
         Ok(socket)
     };
     listen().map_err(|e| annotate(e, "listen on", addr))
-}
-
-/// The addresses of `host` (until netprim's lookup arrives: IP literals).
-fn resolve(host: &str, port: u16) -> io::Result<Vec<SockAddr>> {
-    let ip: std::net::IpAddr = host.parse().map_err(|_| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{host:?} is not an IP address"),
-        )
-    })?;
-    Ok(vec![SockAddr::from((ip, port))])
 }
