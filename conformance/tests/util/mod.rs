@@ -111,13 +111,18 @@ pub struct TestServer {
 impl TestServer {
     /// Listens on `family`'s loopback.
     pub fn start(family: Family, handler: fn(TcpStream)) -> TestServer {
+        TestServer::start_limited(family, 100, handler)
+    }
+
+    /// Listens on `family`'s loopback for `limit` connections, then closes
+    /// its listener, like a server that ended.
+    pub fn start_limited(family: Family, limit: usize, handler: fn(TcpStream)) -> TestServer {
         let listener = TcpListener::bind((family.loopback(), 0)).expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = Arc::clone(&stop);
         let thread = std::thread::spawn(move || {
-            // Bounded: a test never needs more connections than this.
-            for conn in listener.incoming().take(100) {
+            for conn in listener.incoming().take(limit) {
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
