@@ -3,7 +3,7 @@
 //! programs, or any server or client, by one runner that can take either
 //! side of a conversation.
 //!
-//! - [`parse`] reads a script into a [`Scenario`];
+//! - [`parse()`] reads a script into a [`Scenario`];
 //! - [`layers`] is the table of layers (one entry each);
 //! - [`plan`] turns a selection (layers, external targets, `--matrix`) into
 //!   [`Case`]s;
