@@ -1,6 +1,7 @@
 //! The command line of the example programs, as `shared/scenarios.md` fixes
 //! it. clap exits with status 2 and a usage message on bad arguments.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
@@ -38,6 +39,30 @@ pub struct ClientArgs {
     pub addr: String,
 }
 
+/// `[--unix PATH]`: serve on a Unix socket instead of TCP. Flatten it into
+/// the arguments of a server that can do so (`#[command(flatten)]`), or use
+/// [`UnixServerArgs`].
+#[derive(Debug, Clone, clap::Args)]
+pub struct UnixArgs {
+    /// Serve on a Unix socket at this path instead of TCP (a stale socket
+    /// file there is replaced; the file is removed on a clean exit).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["host", "port"])]
+    pub unix: Option<PathBuf>,
+}
+
+/// [`ServerArgs`] plus [`UnixArgs`]: the command line of a server that can
+/// also serve on a Unix socket.
+#[derive(Debug, Clone, Parser)]
+#[command(about = "An example server of the scheme-sockets workspace")]
+pub struct UnixServerArgs {
+    /// Where and how long to serve over TCP.
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Or a Unix socket instead.
+    #[command(flatten)]
+    pub unix: UnixArgs,
+}
+
 fn parse_millis(s: &str) -> Result<Duration, String> {
     match s.parse::<u64>() {
         Ok(0) => Err("must be at least 1 millisecond".into()),
@@ -68,6 +93,17 @@ mod tests {
             let err = ServerArgs::try_parse_from(bad).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn unix_replaces_host_and_port() {
+        let a = UnixServerArgs::try_parse_from(["srv", "--unix", "/tmp/s", "--read-timeout", "5"])
+            .unwrap();
+        assert_eq!(a.unix.unix.as_deref(), Some(std::path::Path::new("/tmp/s")));
+        assert_eq!(a.server.read_timeout, Some(Duration::from_millis(5)));
+        let err =
+            UnixServerArgs::try_parse_from(["srv", "--unix", "/tmp/s", "--port", "1"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
     }
 
     #[test]

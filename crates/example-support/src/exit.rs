@@ -16,11 +16,18 @@ pub fn announce(addr: impl Display) {
 /// Makes SIGINT and SIGTERM end the process with status 0 after flushing
 /// stdout, instead of the default abrupt death by signal.
 ///
-/// # Panics
-///
-/// Never in practice: only if the signal handler cannot be registered, which
-/// happens only for forbidden signals (not these two).
+/// Call it before [`announce`], so that a signal sent as soon as the
+/// announcement is read finds the handler in place.
 pub fn exit_cleanly_on_signals() {
+    exit_cleanly_on_signals_then(|| {});
+}
+
+/// [`exit_cleanly_on_signals`], running `cleanup` (e.g. removing a Unix
+/// socket file) before the exit.
+///
+/// If the handler cannot be registered (only for forbidden signals, not
+/// these two) a warning goes to stderr and the default action stays.
+pub fn exit_cleanly_on_signals_then(cleanup: impl FnOnce() + Send + 'static) {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
         Ok(s) => s,
@@ -31,6 +38,7 @@ pub fn exit_cleanly_on_signals() {
     };
     std::thread::spawn(move || {
         if signals.forever().next().is_some() {
+            cleanup();
             let _ = std::io::stdout().flush();
             std::process::exit(0);
         }

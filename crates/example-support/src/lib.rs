@@ -1,7 +1,8 @@
 //! What the example programs of every layer share, written once: their
 //! command line and exit codes (fixed by `shared/scenarios.md`), the
 //! `listening on ADDR` announcement, the scenarios' fixed texts and limits,
-//! and the daytime line. Each example keeps only what is particular to its
+//! line reading, the daytime line, and the thread-per-connection accept loop
+//! of the simple servers. Each example keeps only what is particular to its
 //! layer. It also builds and starts the examples for the tests and the
 //! conformance runner ([`example_path`], [`RunningServer`]).
 //!
@@ -9,13 +10,21 @@
 //! and of the conformance suite.
 
 mod args;
+mod cli;
 mod exit;
+mod lines;
 mod process;
+mod serve;
+mod target;
 mod wire;
 
-pub use args::{ClientArgs, ServerArgs};
-pub use exit::{ExitOnError, announce, exit_cleanly_on_signals};
+pub use args::{ClientArgs, ServerArgs, UnixArgs, UnixServerArgs};
+pub use cli::{parse_args, usage_exit};
+pub use exit::{ExitOnError, announce, exit_cleanly_on_signals, exit_cleanly_on_signals_then};
+pub use lines::{MAX_LINE, expect_eof, read_line};
 pub use process::{RunningServer, STARTUP_TIMEOUT, example_path};
+pub use serve::serve_each;
+pub use target::ServerAddr;
 pub use wire::{
     CHAT_BACKLOG_LIMIT, CHAT_GRACE, CHAT_GREETING, ConnectionBudget, GOOD_BYE, HELLO, RELAY_CHUNK,
     daytime_line,
