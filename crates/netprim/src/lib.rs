@@ -28,6 +28,7 @@
 //! ```
 
 mod addr;
+mod connect_start;
 mod error;
 mod flags;
 mod options;
