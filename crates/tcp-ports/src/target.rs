@@ -394,6 +394,7 @@ mod netprim {
         match name {
             "http" => Ok(ServiceEntry { port: 80 }),
             "https" => Ok(ServiceEntry { port: 443 }),
+            "ssh" => Ok(ServiceEntry { port: 22 }),
             _ => Err(io::ErrorKind::NotFound.into()),
         }
     }
