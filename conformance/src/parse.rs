@@ -89,15 +89,83 @@ pub fn parse(name: &str, path: &Path, text: &str) -> Result<Scenario, ParseError
         states: Vec::new(),
         server_states: Vec::new(),
     };
+    for (number, line) in expand_repeats(path, text)? {
+        p.line = number;
+        p.line(&line)?;
+    }
+    p.finish()
+}
+
+/// The most rounds a `repeat` block may have.
+const MAX_REPEAT: usize = 1000;
+
+/// The script's meaningful lines (no blanks, no comments), trimmed, with
+/// their line numbers, and every `repeat N:` ... `end` block written out N
+/// times, `{n}` in it replaced by the round (from 1). Blocks do not nest.
+fn expand_repeats(path: &Path, text: &str) -> Result<Vec<(usize, String)>, ParseError> {
+    let error = |line: usize, message: String| ParseError {
+        file: path.to_path_buf(),
+        line,
+        message,
+    };
+    /// Lines with their numbers.
+    type Lines = Vec<(usize, String)>;
+    let mut out: Lines = Vec::new();
+    // The open block: its line, its count, and its lines so far.
+    let mut block: Option<(usize, usize, Lines)> = None;
     for (i, raw) in text.lines().enumerate() {
-        p.line = i + 1;
+        let number = i + 1;
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        p.line(line)?;
+        if let Some(rest) = line.strip_prefix("repeat ") {
+            if let Some((start, _, _)) = block {
+                return Err(error(
+                    number,
+                    format!(
+                        "expected `end` for the `repeat` of line {start} first: blocks do not nest"
+                    ),
+                ));
+            }
+            let count = rest
+                .strip_suffix(':')
+                .and_then(|n| n.trim().parse::<usize>().ok())
+                .filter(|n| (1..=MAX_REPEAT).contains(n))
+                .ok_or_else(|| {
+                    error(
+                        number,
+                        format!(
+                            "expected `repeat N:` with N from 1 to {MAX_REPEAT}, found {line:?}"
+                        ),
+                    )
+                })?;
+            block = Some((number, count, Vec::new()));
+        } else if line == "end" {
+            let Some((_, count, lines)) = block.take() else {
+                return Err(error(
+                    number,
+                    "`end` without a `repeat N:` before it".into(),
+                ));
+            };
+            for round in 1..=count {
+                for (n, l) in &lines {
+                    out.push((*n, l.replace("{n}", &round.to_string())));
+                }
+            }
+        } else if let Some((_, _, lines)) = block.as_mut() {
+            lines.push((number, line.to_string()));
+        } else {
+            out.push((number, line.to_string()));
+        }
     }
-    p.finish()
+    match block {
+        Some((start, _, _)) => Err(error(
+            text.lines().count().max(1),
+            format!("expected `end` for the `repeat` of line {start}, found the end of the file"),
+        )),
+        None => Ok(out),
+    }
 }
 
 /// Where a connection is, so that a step on a connection that is not open

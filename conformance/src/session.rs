@@ -28,6 +28,16 @@ const TICK: Duration = Duration::from_millis(10);
 /// How much a connection reads at once.
 const CHUNK: usize = 64 * 1024;
 
+/// The most a send writes to one connection per wait round. Every round
+/// also drains every connection the runner reads, so with sends bounded per
+/// round a client the runner plays reads at least as fast as the runner's
+/// clients write: a relay never falls behind because of the runner.
+const WRITE_PER_ROUND: usize = 256 * 1024;
+
+/// The most a connection reads per wait round (so that one endless sender
+/// cannot starve the others), far more than it can receive in a round.
+const READ_PER_ROUND: usize = 8 << 20;
+
 /// Why a case failed: the step, what it expected, and what happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
@@ -129,8 +139,7 @@ impl Conn {
     fn read_available(&mut self) {
         let Some(stream) = &self.stream else { return };
         let mut buf = vec![0u8; CHUNK];
-        // Bounded so that one fast sender cannot starve the others.
-        for _ in 0..16 {
+        for _ in 0..READ_PER_ROUND / CHUNK {
             match (&*stream).read(&mut buf) {
                 Ok(0) => {
                     self.inbox.finish(End::Eof);
@@ -743,8 +752,9 @@ impl<'a> Session<'a> {
                         .and_then(|c| c.stream.as_ref()),
                 };
                 let Some(mut stream) = stream else { return };
-                while job.written < job.data.len() {
-                    match stream.write(&job.data[job.written..]) {
+                let stop = (job.written + WRITE_PER_ROUND).min(job.data.len());
+                while job.written < stop {
+                    match stream.write(&job.data[job.written..stop]) {
                         Ok(n) => job.written += n,
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

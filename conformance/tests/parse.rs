@@ -243,6 +243,31 @@ fn a_good_script_becomes_its_steps() {
     2,
     "expected at least one step"
 )]
+#[case::nested_repeat(
+    "origin: x\nparticipants: server alice\nalice: connect\nrepeat 2:\nrepeat 3:\n",
+    5,
+    "expected `end` for the `repeat` of line 4 first: blocks do not nest"
+)]
+#[case::bad_repeat(
+    "origin: x\nparticipants: server alice\nalice: connect\nrepeat 0:\nend\n",
+    4,
+    "expected `repeat N:` with N from 1 to 1000"
+)]
+#[case::end_alone(
+    "origin: x\nparticipants: server alice\nalice: connect\nend\n",
+    4,
+    "`end` without a `repeat N:` before it"
+)]
+#[case::open_repeat(
+    "origin: x\nparticipants: server alice\nalice: connect\nrepeat 2:\nalice: send \"x\"\n",
+    5,
+    "expected `end` for the `repeat` of line 4, found the end of the file"
+)]
+#[case::error_inside_repeat(
+    "origin: x\nparticipants: server alice\nalice: connect\nrepeat 2:\n  alice: sned \"x\"\nend\n",
+    5,
+    "found `sned`"
+)]
 #[case::multi_accept(
     "origin: x\nparticipants: server alice bob\nalice: connect\nbob: connect\nserver: accept alice,bob\n",
     5,
@@ -262,6 +287,29 @@ fn a_bad_script_is_reported_with_file_line_and_what_was_expected(
             .starts_with(&format!("scenarios/bad.txt:{line}: ")),
         "{e}"
     );
+}
+
+#[test]
+fn a_repeat_block_is_written_out_with_its_round_number() {
+    let s = util::script(
+        "origin: x\nparticipants: server alice\nalice: connect\nrepeat 3:\n  # a comment\n  \
+         alice: send lines 1KiB seed {n}\n  alice: expect silence 1ms\nend\nalice: close\n",
+    );
+    assert_eq!(s.steps.len(), 8);
+    let seeds: Vec<u64> = s
+        .steps
+        .iter()
+        .filter_map(|st| match st.action {
+            Action::Send(Payload::Lines { seed, .. }) => Some(seed),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(seeds, vec![1, 2, 3]);
+    // Every round's steps keep the lines they were written on.
+    assert_eq!(s.steps[1].line, 6);
+    assert_eq!(s.steps[3].line, 6);
+    assert_eq!(s.steps[4].line, 7);
+    assert_eq!(s.steps[7].line, 9);
 }
 
 #[test]
