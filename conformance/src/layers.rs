@@ -1,7 +1,15 @@
 //! The one place that knows the layers: a table entry per layer saying
-//! which package ships its example programs, how they are named, and which
-//! server settings they honour. Adding a layer is adding an entry here; the
-//! scripts and the runner do not change.
+//! which package ships its example programs, how they are named, which
+//! server settings they honour and which clients they ship. Adding a layer
+//! is adding an entry to [`LAYERS`]; the scripts and the runner do not
+//! change. The tcp-server layers will be, once their examples exist:
+//!
+//! ```text
+//! Layer { name: "threaded", package: "tcp-server", prefix: "threaded",
+//!         settings: &["read-timeout", "max-connections", "max-requests"], clients: &[] },
+//! Layer { name: "async", package: "tcp-server-async", prefix: "async",
+//!         settings: &["read-timeout", "max-connections", "max-requests"], clients: CLIENTS },
+//! ```
 
 /// A layer whose example programs the suite tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,8 +66,9 @@ pub const LAYERS: &[Layer] = &[
     },
 ];
 
-/// Layers the project plans but that have no adapter yet: their name and
-/// the package that will ship them.
+/// Layers the project plans, with the package that will ship them, so that
+/// asking for one before its entry is in [`LAYERS`] says so. Once it is, this
+/// line is ignored.
 pub const PLANNED: &[(&str, &str)] = &[("threaded", "tcp-server"), ("async", "tcp-server-async")];
 
 /// The layer called `name`.

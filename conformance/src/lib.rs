@@ -9,6 +9,9 @@
 //!   [`Case`]s;
 //! - [`run_case`] plays one case; [`pool`] plays many on a few threads;
 //! - [`report`] prints and writes the results.
+//!
+//! Scheme: none. This is the test tool, not a port; each scenario's
+//! `origin:` header names the Scheme document or rule it checks.
 
 pub mod case;
 pub mod examples;

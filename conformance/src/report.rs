@@ -4,6 +4,7 @@
 //! `conformance: N passed, N failed, N skipped`.
 
 use std::fmt::Write as _;
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -127,7 +128,13 @@ impl Report {
             }
         }
         for e in &self.malformed {
-            let _ = writeln!(out, "\nMALFORMED {e}");
+            let _ = writeln!(
+                out,
+                "\nMALFORMED {}:{}: {}",
+                shown_path(&e.file),
+                e.line,
+                e.message
+            );
         }
         for r in &self.results {
             if let Outcome::Failed(f) = &r.outcome {
@@ -139,10 +146,11 @@ impl Report {
                     r.case.target.label(),
                     secs(r.elapsed)
                 );
+                let file = shown_path(&r.case.scenario.path);
                 let at = if f.line > 0 {
-                    format!("{}:{}", r.case.scenario.path.display(), f.line)
+                    format!("{file}:{}", f.line)
                 } else {
-                    r.case.scenario.path.display().to_string()
+                    file
                 };
                 let _ = writeln!(out, "  at:       {at}: {}", f.step);
                 let _ = writeln!(out, "  expected: {}", f.expected);
@@ -201,7 +209,7 @@ impl Report {
                     Outcome::Failed(f) => {
                         v["outcome"] = json!("fail");
                         v["failure"] = json!({
-                            "file": r.case.scenario.path.display().to_string(),
+                            "file": shown_path(&r.case.scenario.path),
                             "line": f.line,
                             "step": f.step,
                             "expected": f.expected,
@@ -216,7 +224,7 @@ impl Report {
         let malformed: Vec<Value> = self
             .malformed
             .iter()
-            .map(|e| json!({"file": e.file.display().to_string(), "line": e.line, "message": e.message}))
+            .map(|e| json!({"file": shown_path(&e.file), "line": e.line, "message": e.message}))
             .collect();
         json!({
             "passed": self.passed(),
@@ -262,7 +270,7 @@ impl Report {
                     r.case.scenario.name,
                     r.case.family,
                     r.case.target.label(),
-                    r.case.scenario.path.display(),
+                    shown_path(&r.case.scenario.path),
                     f.line,
                     f.step,
                     md(&f.expected),
@@ -282,6 +290,18 @@ impl Report {
         }
         out
     }
+}
+
+/// A script's path relative to the current folder when it is inside it
+/// (`conformance/scenarios/echo.txt` from the workspace root).
+fn shown_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    relative
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 fn secs(d: Duration) -> String {

@@ -211,6 +211,10 @@ impl<'a> Session<'a> {
     /// A session of `scenario` against the server at `addr`, played by
     /// `server`; `plays[i]` says how client `i`'s program is started, or
     /// `None` when the runner plays it. Nothing runs past `deadline`.
+    ///
+    /// # Errors
+    ///
+    /// When the runner's listener cannot be made non-blocking.
     pub fn new(
         scenario: &'a Scenario,
         addr: SocketAddr,
