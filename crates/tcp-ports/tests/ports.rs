@@ -297,3 +297,14 @@ fn a_writer_that_could_not_send_everything_resets_instead_of_eof(
         }
     }
 }
+
+#[rstest]
+fn connected_ports_have_nodelay_on(#[values(Family::V4, Family::V6)] family: Family) {
+    let p = pair(family, &patient());
+    for fd in [p.client.0.as_fd(), p.server.1.as_fd()] {
+        let s = Socket::from(fd.try_clone_to_owned().unwrap());
+        assert!(s.nodelay().unwrap());
+        // Waiting happens in poll(2); the socket itself never blocks.
+        assert!(s.nonblocking().unwrap());
+    }
+}
