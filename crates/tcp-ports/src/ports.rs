@@ -10,6 +10,9 @@
 //! | `close` / drop | writer: buffered output, then EOF (FIN); reader: nothing | its direction is shut down for every handle |
 //! | `abandon` | nothing from this port; the connection goes on while any handle remains | keeps the connection |
 //! | `abort` | `ConnectionReset` (RST), unsent output discarded | the connection is reset once every handle is closed |
+//!
+//! The socket itself closes when both ports are ended; an abort's reset
+//! goes out then. A writer whose last send failed aborts when closed.
 
 use std::fmt;
 use std::io::{self, BufRead, BufReader, BufWriter, IoSlice, IoSliceMut, Read, Write};
@@ -91,6 +94,7 @@ pub(crate) fn make_ports(
         conn,
         timeout: config.write_timeout,
         finished: false,
+        last_send_failed: false,
     };
     let out = match config.buffer_size {
         0 => Out::Direct(half),
@@ -320,7 +324,11 @@ impl BufRead for TcpReader {
 /// Closing it ([`TcpWriter::close`], or dropping it) sends what is buffered
 /// and then EOF (FIN) to the peer: a half close, the reader can still read.
 /// A drop cannot report a failure to send the buffer; call
-/// [`TcpWriter::close`] (or flush first) to learn of it. A writer never
+/// [`TcpWriter::close`] (or flush first) to learn of it. If the last attempt
+/// to send failed (a timeout, say, on a peer that stopped reading), closing
+/// aborts the connection instead (see [`TcpWriter::abort`]): the peer gets a
+/// reset rather than EOF, so it never takes a cut-off stream for a complete
+/// one. A writer never
 /// raises `SIGPIPE`: writing to a connection the peer closed fails with
 /// `BrokenPipe` (or `ConnectionReset`).
 ///
@@ -340,33 +348,43 @@ struct SendHalf {
     conn: Arc<Conn>,
     timeout: Option<Duration>,
     finished: bool,
+    /// The last send failed, so what was written may not all have gone
+    /// out: closing then resets the connection rather than sending EOF, so
+    /// the peer cannot take a cut-off stream for a complete one.
+    last_send_failed: bool,
 }
 
 impl Write for SendHalf {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let conn = &*self.conn;
-        conn.check_not_aborted("write to")?;
-        with_timeout(
-            conn.socket.as_fd(),
-            Direction::Write,
-            self.timeout,
-            "write to",
-            &conn.peer,
-            || conn.socket.send(buf),
-        )
+        let result = conn.check_not_aborted("write to").and_then(|()| {
+            with_timeout(
+                conn.socket.as_fd(),
+                Direction::Write,
+                self.timeout,
+                "write to",
+                &conn.peer,
+                || conn.socket.send(buf),
+            )
+        });
+        self.last_send_failed = result.is_err();
+        result
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         let conn = &*self.conn;
-        conn.check_not_aborted("write to")?;
-        with_timeout(
-            conn.socket.as_fd(),
-            Direction::Write,
-            self.timeout,
-            "write to",
-            &conn.peer,
-            || (&conn.socket).write_vectored(bufs),
-        )
+        let result = conn.check_not_aborted("write to").and_then(|()| {
+            with_timeout(
+                conn.socket.as_fd(),
+                Direction::Write,
+                self.timeout,
+                "write to",
+                &conn.peer,
+                || (&conn.socket).write_vectored(bufs),
+            )
+        });
+        self.last_send_failed = result.is_err();
+        result
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -376,6 +394,10 @@ impl Write for SendHalf {
 
 impl SendHalf {
     fn finish(mut self, how: Finish) -> io::Result<()> {
+        let how = match how {
+            Finish::Close if self.last_send_failed => Finish::Abort,
+            other => other,
+        };
         self.finished = true;
         let conn = Arc::clone(&self.conn);
         drop(self);
@@ -387,7 +409,11 @@ impl SendHalf {
 impl Drop for SendHalf {
     fn drop(&mut self) {
         if !self.finished {
-            let _ = finish(&self.conn, Finish::Close, Shutdown::Write);
+            let how = match self.last_send_failed {
+                true => Finish::Abort,
+                false => Finish::Close,
+            };
+            let _ = finish(&self.conn, how, Shutdown::Write);
         }
     }
 }
@@ -421,7 +447,9 @@ impl TcpWriter {
                 Ok(h) => (h, Ok(())),
                 Err(e) => {
                     let (err, b) = e.into_parts();
-                    (b.into_parts().0, Err(err))
+                    let mut half = b.into_parts().0;
+                    half.last_send_failed = true;
+                    (half, Err(err))
                 }
             },
         }
@@ -473,8 +501,9 @@ impl TcpWriter {
     ///
     /// # Errors
     ///
-    /// A failure to send the buffer (then the rest of it is lost, and the
-    /// port is closed all the same), to shut down, or of `close(2)`.
+    /// A failure to send the buffer (then the rest of it is lost, the port
+    /// is closed all the same, and the peer gets a reset rather than EOF),
+    /// to shut down, or of `close(2)`.
     pub fn close(self) -> io::Result<()> {
         let (half, flushed) = self.into_half(false);
         let ended = half.finish(Finish::Close);

@@ -90,6 +90,11 @@ impl Target {
                     "{s:?} has no :PORT after the bracketed address"
                 )));
             };
+            if !host.contains(':') {
+                return Err(invalid_input(format!(
+                    "{s:?}: brackets are for IPv6 addresses only"
+                )));
+            }
             (host, port)
         } else {
             let Some((host, port)) = s.rsplit_once(':') else {
@@ -156,7 +161,10 @@ pub(crate) fn resolve_host(host: &str, port: u16) -> io::Result<Vec<SocketAddr>>
 
 fn unbracket(host: &str) -> io::Result<&str> {
     match (host.strip_prefix('['), host.ends_with(']')) {
-        (Some(inner), true) => Ok(&inner[..inner.len() - 1]),
+        (Some(inner), true) if inner.contains(':') => Ok(&inner[..inner.len() - 1]),
+        (Some(_), true) => Err(invalid_input(format!(
+            "host {host:?}: brackets are for IPv6 addresses only"
+        ))),
         (None, false) => Ok(host),
         _ => Err(invalid_input(format!(
             "host {host:?} has unbalanced brackets"
@@ -168,7 +176,16 @@ fn check_host(host: &str, whole: &str) -> io::Result<()> {
     if host.is_empty() {
         return Err(invalid_input(format!("{whole:?} has an empty host")));
     }
-    if host.contains(['\0', '[', ']']) || host.chars().any(char::is_whitespace) {
+    // A colon only ever appears in an IPv6 address, maybe with a zone
+    // (`fe80::1%eth0`); anything else with one is a mistyped `host:port`.
+    let ipv6 = || {
+        let addr = host.split_once('%').map_or(host, |(a, _)| a);
+        addr.parse::<Ipv6Addr>().is_ok()
+    };
+    if host.contains(['\0', '[', ']'])
+        || host.chars().any(char::is_whitespace)
+        || (host.contains(':') && !ipv6())
+    {
         return Err(invalid_input(format!(
             "host {host:?} in {whole:?} is not a host name or address"
         )));
@@ -353,6 +370,9 @@ mod tests {
             "local host:80",
             "a\0b:80",
             "[]:80",
+            "[localhost]:80",
+            "[1.2.3.4]:80",
+            "[zz:zz]:80",
         ] {
             let err = Target::parse(bad).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad:?}");
@@ -362,7 +382,7 @@ mod tests {
                 "{bad:?}: {err}"
             );
         }
-        for (host, port) in [("", 80), ("h", 0), ("[::1", 80), ("a b", 80)] {
+        for (host, port) in [("", 80), ("h", 0), ("[::1", 80), ("a b", 80), ("h:80", 81)] {
             let err = Target::new(host, port).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{host:?}");
         }

@@ -150,3 +150,12 @@ fn many_threads_accept_on_one_listener() {
     connected.sort();
     assert_eq!(accepted, connected);
 }
+
+#[test]
+fn listeners_reuse_addresses() {
+    use std::os::fd::AsFd;
+    let l = util::listener(Family::V6);
+    let s = netprim::Socket::from(l.as_fd().try_clone_to_owned().unwrap());
+    assert!(s.reuse_address().unwrap());
+    assert!(s.only_v6().unwrap());
+}

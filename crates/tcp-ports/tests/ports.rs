@@ -247,3 +247,64 @@ fn a_huge_buffer_size_is_refused_before_connecting() {
     let err = l.accept_with(&config).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
 }
+
+#[rstest]
+fn a_writer_that_could_not_send_everything_resets_instead_of_eof(
+    #[values(Family::V4, Family::V6)] family: Family,
+    #[values(0, 64 * 1024)] buffer_size: usize,
+) {
+    let config = patient()
+        .with_write_timeout(Some(util::SHORT))
+        .with_buffer_size(buffer_size);
+    let (raw, (r, mut w)) = raw_peer(family, &config);
+    let chunk = vec![1u8; 16 * 1024];
+    let mut accepted = 0;
+    let failed = (0..64 * 1024).find_map(|_| match w.write(&chunk) {
+        Ok(n) => {
+            accepted += n;
+            None
+        }
+        Err(e) => Some(e),
+    });
+    let err = failed.expect("the peer's buffers filled");
+    assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
+    // Unbuffered, the failed write was the last send: closing resets. A
+    // buffer may still get out on close (then EOF), or not (then close
+    // reports it, and resets).
+    let closed = w.close();
+    r.close().unwrap();
+    let mut got = 0;
+    let end = (0..100_000).find_map(|_| match raw_read(&raw, PATIENCE) {
+        Ok(Some(b)) if b.is_empty() => Some(Seen::Eof),
+        Ok(Some(b)) => {
+            got += b.len();
+            None
+        }
+        Ok(None) => Some(Seen::Nothing),
+        Err(e) if e.kind() == io::ErrorKind::ConnectionReset => Some(Seen::Reset),
+        Err(e) => panic!("{e}"),
+    });
+    match closed {
+        // The failure was reported by the write; close has nothing to add.
+        Ok(()) if buffer_size == 0 => assert_eq!(end, Some(Seen::Reset)),
+        Ok(()) => {
+            assert_eq!(end, Some(Seen::Eof));
+            assert_eq!(got, accepted, "everything accepted arrived");
+        }
+        Err(e) => {
+            assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
+            assert_eq!(end, Some(Seen::Reset));
+        }
+    }
+}
+
+#[rstest]
+fn connected_ports_have_nodelay_on(#[values(Family::V4, Family::V6)] family: Family) {
+    let p = pair(family, &patient());
+    for fd in [p.client.0.as_fd(), p.server.1.as_fd()] {
+        let s = Socket::from(fd.try_clone_to_owned().unwrap());
+        assert!(s.nodelay().unwrap());
+        // Waiting happens in poll(2); the socket itself never blocks.
+        assert!(s.nonblocking().unwrap());
+    }
+}
