@@ -1,8 +1,8 @@
 //! `cargo xtask ci`: the full check, the same here, in `.ci/run` and on
 //! GitHub Actions.
 
-use crate::actionlint;
 use crate::cmd::{self, available, cargo};
+use crate::{actionlint, conformance};
 
 /// Runs every check in order, stopping at the first failure.
 pub fn run() -> Result<(), String> {
@@ -22,7 +22,8 @@ pub fn run() -> Result<(), String> {
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
     actionlint::run()?;
-    conformance(&[])
+    // Last: the suite is the contract between the layers, and the slowest.
+    conformance::run(&[])
 }
 
 /// The whole test suite: nextest when installed (plus doc tests, which it
@@ -42,13 +43,4 @@ fn tests() -> Result<(), String> {
         cmd::run(cargo().args(["test", "--workspace", "--all-targets"]))?;
         cmd::run(cargo().args(["test", "--workspace", "--doc"]))
     }
-}
-
-/// The conformance suite, with `args` passed to its runner.
-pub fn conformance(args: &[String]) -> Result<(), String> {
-    cmd::run(
-        cargo()
-            .args(["run", "--quiet", "--package", "conformance", "--"])
-            .args(args),
-    )
 }

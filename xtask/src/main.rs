@@ -10,6 +10,7 @@
 mod actionlint;
 mod ci;
 mod cmd;
+mod conformance;
 
 use std::process::ExitCode;
 
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Ci => ci::run(),
-        Task::Conformance { args } => ci::conformance(&args),
+        Task::Conformance { args } => conformance::run(&args),
         Task::Actionlint => actionlint::run(),
     };
     match result {

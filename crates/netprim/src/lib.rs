@@ -32,6 +32,7 @@
 
 mod addr;
 mod byteorder;
+mod connect_start;
 mod error;
 mod flags;
 mod lookup;

@@ -1,0 +1,22 @@
+//! Serves daytime: writes the current local time as one line to each
+//! client, then closes.
+//!
+//! `cargo run -p tcp-ports --example ports-daytime-server -- [--host H] [--port P]
+//! [--max-connections N]`
+
+mod common;
+
+use std::io::Write;
+
+use clap::Parser;
+use example_support::{ServerArgs, daytime_line};
+
+fn main() {
+    let args = ServerArgs::parse();
+    let l = common::listen(&args, common::server_config(&args));
+    common::serve(l, args.max_connections, |i, mut o| {
+        writeln!(o, "{}", daytime_line())?;
+        o.close()?;
+        i.close()
+    });
+}

@@ -1,0 +1,32 @@
+//! The client of CHICKEN's Unit tcp example, line for line: writes
+//! `Good Bye!`, reads one line and prints it. Exits 0 iff it was `Hello!`.
+//!
+//! `cargo run -p tcp-ports --example ports-hello-client -- --addr H:P`
+
+mod common;
+
+use std::io::{BufRead, Write};
+
+use clap::Parser;
+use example_support::{ClientArgs, ExitOnError, GOOD_BYE, HELLO};
+use tcp_ports::TcpConfig;
+
+fn main() {
+    let args = ClientArgs::parse();
+    // (define-values (i o) (tcp-connect "localhost" 4242))
+    let (mut i, mut o) = common::connect(&args, &TcpConfig::current());
+    // (write-line "Good Bye!" o)
+    writeln!(o, "{GOOD_BYE}").or_exit(format_args!("write to {}", args.addr));
+    // (print (read-line i))
+    let mut line = String::new();
+    i.read_line(&mut line)
+        .or_exit(format_args!("read from {}", args.addr));
+    let line = line.strip_suffix('\n').unwrap_or(&line);
+    println!("{line}");
+    let _ = o.close();
+    let _ = i.close();
+    if line != HELLO {
+        eprintln!("expected {HELLO:?} from {}, got {line:?}", args.addr);
+        std::process::exit(1);
+    }
+}

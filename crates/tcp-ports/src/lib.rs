@@ -1,0 +1,90 @@
+//! CHICKEN Scheme's Unit tcp in Rust, and Vicare's TCP server sockets:
+//! a TCP listener, and connected input and output ports with timeouts,
+//! output buffering, address queries, abandon and abort.
+//!
+//! ```
+//! use std::io::{BufRead, Write};
+//!
+//! // server.scm: (define l (tcp-listen 4242))
+//! let l = tcp_ports::listen_on("127.0.0.1", 0)?;
+//! let port = l.port();
+//! let client = std::thread::spawn(move || -> std::io::Result<String> {
+//!     // client.scm: (define-values (i o) (tcp-connect "localhost" 4242))
+//!     let (mut i, mut o) = tcp_ports::connect(("localhost", port))?;
+//!     writeln!(o, "Good Bye!")?;         // (write-line "Good Bye!" o)
+//!     let mut line = String::new();
+//!     i.read_line(&mut line)?;           // (print (read-line i))
+//!     Ok(line)
+//! });
+//! let (mut i, mut o) = l.accept()?;      // (define-values (i o) (tcp-accept l))
+//! writeln!(o, "Hello!")?;                // (write-line "Hello!" o)
+//! let mut line = String::new();
+//! i.read_line(&mut line)?;               // (print (read-line i))
+//! assert_eq!(line, "Good Bye!\n");
+//! i.close()?;                            // (close-input-port i)
+//! o.close()?;                            // (close-output-port o)
+//! assert_eq!(client.join().unwrap()?, "Hello!\n");
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! # From Scheme to Rust
+//!
+//! | CHICKEN / Vicare | here |
+//! |---|---|
+//! | `(tcp-listen port [backlog [host]])` | [`listen`], [`listen_on`], [`ListenOptions`] |
+//! | `tcp-listener?` | the type [`TcpListener`] |
+//! | `tcp-close`, `tcp-listener-port`, `tcp-listener-fileno`, `tcp-accept-ready?` | [`TcpListener::close`], [`TcpListener::port`], `AsFd`/`AsRawFd`, [`TcpListener::accept_ready`] |
+//! | `tcp-accept` | [`TcpListener::accept`], [`TcpListener::accept_with`] |
+//! | `tcp-connect` | [`connect`], [`connect_with`], [`Target`] |
+//! | input and output port | [`TcpReader`] (`Read` + `BufRead`), [`TcpWriter`] (`Write`) |
+//! | `tcp-addresses`, `tcp-port-numbers` | [`TcpReader::addresses`], [`TcpReader::port_numbers`] (and on [`TcpWriter`]) |
+//! | `tcp-abandon-port` | [`TcpReader::abandon`], [`TcpWriter::abandon`] (and [`TcpWriter::abort`] for a reset) |
+//! | `tcp-buffer-size`, `tcp-read-timeout`, `tcp-write-timeout`, `tcp-connect-timeout`, `tcp-accept-timeout` | the fields of [`TcpConfig`]; [`parameterize`] for `parameterize` |
+//! | `(exn i/o net)`, `(exn i/o net timeout)` | [`is_network_error`], [`is_timeout`], [`NetworkError`] |
+//! | Vicare `make-master-sock`, `close-master-sock` | [`MasterSocket::bind`], [`MasterSocket::close`] |
+//! | Vicare `make-server-sock-and-port`, `close-server-port` | [`MasterSocket::accept`], [`ServerPort::close`] |
+//!
+//! # Differences from the originals
+//!
+//! - `"host:port"` is parsed as documented, the port a number or a service
+//!   name, and `"[::1]:port"` works (CHICKEN reads the string the wrong way
+//!   round).
+//! - A connect that runs out of time is a `TimedOut` error (CHICKEN returns
+//!   ports on an unconnected socket), and every address of the host is
+//!   tried within the one deadline.
+//! - Read and write timeouts are taken when a port is made, as documented,
+//!   and can be changed on the port.
+//! - The default backlog does not drop a burst: [`default_backlog`].
+//! - IPv6 everywhere (dual stack only when asked for); Vicare's master
+//!   socket stays IPv4, as its document says, but takes port 0; accepting
+//!   with nothing pending is `WouldBlock`, not an assertion failure.
+//! - A closed listener or port cannot be used: closing consumes it.
+//! - Writes never raise `SIGPIPE`; a closed peer is a `BrokenPipe` error.
+//!
+//! # Threads
+//!
+//! CHICKEN's ports do not block other threads; here every operation waits
+//! in `poll(2)` on a non-blocking socket until its own deadline, so one
+//! thread can read a connection while another writes it, and many threads
+//! can accept on one listener.
+
+mod backlog;
+mod config;
+mod connect;
+mod error;
+mod listener;
+mod master;
+mod parameterize;
+mod ports;
+mod target;
+mod timeouts;
+
+pub use backlog::{MIN_DEFAULT_BACKLOG, default_backlog};
+pub use config::{DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT, MAX_BUFFER_SIZE, TcpConfig};
+pub use connect::{connect, connect_with};
+pub use error::{NetworkError, is_network_error, is_timeout};
+pub use listener::{ListenOptions, TcpListener, listen, listen_on};
+pub use master::{MASTER_LINGER, MasterSocket, ServerPort};
+pub use parameterize::parameterize;
+pub use ports::{TcpReader, TcpWriter};
+pub use target::{IntoTarget, Target};

@@ -1,0 +1,384 @@
+//! The listener: `tcp-listen` and what can be asked of and done with it.
+
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+
+use netprim::{Domain, Protocol, SockAddr, Socket, Type};
+
+use crate::error::{invalid_input, network_error};
+use crate::ports::{make_ports, netprim_addr};
+use crate::target::resolve_host;
+use crate::timeouts::{Direction, with_timeout};
+use crate::{TcpConfig, TcpReader, TcpWriter, default_backlog};
+
+/// Listens for TCP connections on `port` of every IPv4 interface
+/// (`0.0.0.0`), as CHICKEN does without a host; 0 picks a free port (see
+/// [`TcpListener::port`]). Backlog: [`default_backlog`]. Accepts with the
+/// current configuration of the accepting thread ([`TcpConfig::current`]).
+///
+/// Calling `listen(port)` is equivalent to:
+///
+/// ```
+/// # let port = 0;
+/// let listener = tcp_ports::ListenOptions::new(port).listen()?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// Scheme: `(tcp-listen TCPPORT)`.
+///
+/// # Errors
+///
+/// As [`ListenOptions::listen`].
+pub fn listen(port: u16) -> io::Result<TcpListener> {
+    ListenOptions::new(port).listen()
+}
+
+/// Listens for TCP connections on `port` of the interface whose name or IP
+/// address is `host` (`"127.0.0.1"`, `"::1"`, `"[::1]"`, `"localhost"`,
+/// `"::"` for every IPv6 interface, IPv6 only); 0 picks a free port.
+///
+/// Calling `listen_on(host, port)` is equivalent to:
+///
+/// ```
+/// # let (host, port) = ("::1", 0);
+/// let listener = tcp_ports::ListenOptions::new(port).host(host).listen()?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// Scheme: `(tcp-listen TCPPORT #f HOST)`.
+///
+/// # Errors
+///
+/// As [`ListenOptions::listen`].
+pub fn listen_on(host: &str, port: u16) -> io::Result<TcpListener> {
+    ListenOptions::new(port).host(host).listen()
+}
+
+/// How to listen: the port, and optionally the backlog, the host, dual
+/// stack, and the configuration accepted connections get. A builder;
+/// [`listen`] and [`listen_on`] are its shortcuts.
+///
+/// ```
+/// use std::time::Duration;
+/// use tcp_ports::{ListenOptions, TcpConfig};
+///
+/// // (tcp-listen 0 16 "::") with both IPv6 and IPv4 clients, and a read
+/// // timeout of 5 s for every connection it accepts.
+/// let listener = ListenOptions::new(0)
+///     .backlog(16)
+///     .host("::")
+///     .dual_stack(true)
+///     .config(TcpConfig::new().with_read_timeout(Some(Duration::from_secs(5))))
+///     .listen()?;
+/// assert_ne!(listener.port(), 0);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// Scheme: the arguments of `tcp-listen` (`TCPPORT [BACKLOG [HOST]]`).
+#[derive(Debug, Clone)]
+pub struct ListenOptions {
+    port: u16,
+    backlog: Option<u32>,
+    host: Option<String>,
+    dual_stack: bool,
+    config: Option<TcpConfig>,
+}
+
+impl ListenOptions {
+    /// Listening on `port` (0: a free one) of every IPv4 interface, with the
+    /// default backlog, IPv6 only for an IPv6 host, accepting with the
+    /// accepting thread's current configuration.
+    ///
+    /// Scheme: `TCPPORT` of `tcp-listen`.
+    pub fn new(port: u16) -> ListenOptions {
+        ListenOptions {
+            port,
+            backlog: None,
+            host: None,
+            dual_stack: false,
+            config: None,
+        }
+    }
+
+    /// How many connections may wait to be accepted (at most `i32::MAX`;
+    /// the kernel caps it at somaxconn). Default: [`default_backlog`].
+    ///
+    /// Scheme: `BACKLOG` of `tcp-listen`.
+    pub fn backlog(mut self, backlog: u32) -> ListenOptions {
+        self.backlog = Some(backlog);
+        self
+    }
+
+    /// Only accept connections to this host name or IP address (IPv6 with
+    /// or without brackets). A name is looked up and its first address
+    /// used. Default: `0.0.0.0`, every IPv4 interface.
+    ///
+    /// Scheme: `HOST` of `tcp-listen`.
+    pub fn host(mut self, host: impl Into<String>) -> ListenOptions {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// For an IPv6 host, also accept IPv4 clients (`IPV6_V6ONLY` off; they
+    /// appear as IPv4 addresses). Default: `false`, IPv6 only, so that an
+    /// IPv4 listener can share the port.
+    ///
+    /// Scheme: none (CHICKEN's tcp unit is IPv4 only; decision 20).
+    pub fn dual_stack(mut self, dual_stack: bool) -> ListenOptions {
+        self.dual_stack = dual_stack;
+        self
+    }
+
+    /// The configuration [`TcpListener::accept`] uses for this listener,
+    /// instead of the accepting thread's current one.
+    ///
+    /// Scheme: none (CHICKEN reads the parameters at each `tcp-accept`).
+    pub fn config(mut self, config: TcpConfig) -> ListenOptions {
+        self.config = Some(config);
+        self
+    }
+
+    /// Makes the listener: a TCP socket with `SO_REUSEADDR` (a restarted
+    /// server rebinds at once), bound and listening.
+    ///
+    /// Scheme: `tcp-listen`.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a backlog above `i32::MAX`, an empty host, or dual
+    /// stack with an IPv4 host; a failed lookup of the host name; `AddrInUse`
+    /// when the port is taken, `AddrNotAvailable` for an address that is not
+    /// local, `PermissionDenied` for a privileged port. Network errors name
+    /// the address.
+    pub fn listen(&self) -> io::Result<TcpListener> {
+        let backlog = match self.backlog {
+            None => default_backlog(),
+            Some(b) if b > i32::MAX as u32 => {
+                return Err(invalid_input(format!(
+                    "backlog {b} is larger than the maximum of {}",
+                    i32::MAX
+                )));
+            }
+            Some(b) => b,
+        };
+        let addr = match &self.host {
+            None => SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), self.port),
+            Some(host) => first_address(host, self.port)?,
+        };
+        if self.dual_stack && addr.is_ipv4() {
+            return Err(invalid_input(format!(
+                "dual stack needs an IPv6 host, not {}",
+                addr.ip()
+            )));
+        }
+        let socket = bind(addr, self.dual_stack, backlog as i32)
+            .map_err(|e| network_error(e, "listen on", &addr))?;
+        let local = netprim_addr(socket.local_addr()?)?;
+        Ok(TcpListener {
+            socket,
+            local,
+            config: self.config,
+        })
+    }
+}
+
+fn first_address(host: &str, port: u16) -> io::Result<SocketAddr> {
+    let addrs = resolve_host(host, port)?;
+    addrs.first().copied().ok_or_else(|| {
+        network_error(
+            io::Error::new(io::ErrorKind::NotFound, "no address"),
+            "look up",
+            &host,
+        )
+    })
+}
+
+fn bind(addr: SocketAddr, dual_stack: bool, backlog: i32) -> io::Result<Socket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_reuse_address(true)?;
+    if addr.is_ipv6() {
+        // Before bind: it decides which port space the socket takes.
+        socket.set_only_v6(!dual_stack)?;
+    }
+    socket.bind(&SockAddr::from(addr))?;
+    socket.listen(backlog)?;
+    // Accepting waits in poll(2) with the accept timeout, never in accept(2).
+    socket.set_nonblocking(true)?;
+    Ok(socket)
+}
+
+/// A TCP socket listening for connections.
+///
+/// Whether a value is a listener is for the type system to say: there is
+/// no `tcp-listener?` to call. Closing consumes it ([`TcpListener::close`],
+/// or a drop), so a closed listener cannot be used (decision 7).
+///
+/// ```
+/// use std::io::{BufRead, Write};
+///
+/// let listener = tcp_ports::listen_on("127.0.0.1", 0)?;
+/// let (mut i, mut o) = tcp_ports::connect(("127.0.0.1", listener.port()))?;
+/// let (mut si, mut so) = listener.accept()?;
+/// writeln!(so, "Hello!")?;
+/// let mut line = String::new();
+/// i.read_line(&mut line)?;
+/// assert_eq!(line, "Hello!\n");
+/// # let _ = (&mut si, &mut o);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// Scheme: the listener object of `tcp-listen`.
+pub struct TcpListener {
+    socket: Socket,
+    local: SocketAddr,
+    config: Option<TcpConfig>,
+}
+
+impl TcpListener {
+    /// The port it listens on: the one the system chose when it was asked
+    /// for port 0.
+    ///
+    /// Scheme: `tcp-listener-port`.
+    pub fn port(&self) -> u16 {
+        self.local.port()
+    }
+
+    /// The address it listens on, as it prints in `listening on ADDR`.
+    ///
+    /// Scheme: none (`tcp-listener-port` gives the port only).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// Whether a connection is waiting, so that [`TcpListener::accept`]
+    /// would not wait. Does not wait itself.
+    ///
+    /// Scheme: `tcp-accept-ready?`.
+    ///
+    /// # Errors
+    ///
+    /// Errors of `poll(2)`.
+    pub fn accept_ready(&self) -> io::Result<bool> {
+        self.socket
+            .accept_ready()
+            .map_err(|e| network_error(e, "poll", &self.local))
+    }
+
+    /// The configuration [`TcpListener::accept`] uses, if the listener was
+    /// given one ([`ListenOptions::config`]); `None` means the accepting
+    /// thread's current one.
+    ///
+    /// Scheme: none.
+    pub fn config(&self) -> Option<TcpConfig> {
+        self.config
+    }
+
+    /// Sets (or with `None`, removes) the configuration
+    /// [`TcpListener::accept`] uses.
+    ///
+    /// Scheme: none.
+    pub fn set_config(&mut self, config: Option<TcpConfig>) {
+        self.config = config;
+    }
+
+    /// Waits for a connection and returns its input and output ports.
+    /// Uses the listener's configuration if it has one, else the accepting
+    /// thread's current one ([`TcpConfig::current`]), as CHICKEN reads its
+    /// parameters at each `tcp-accept`: the accept timeout bounds the wait,
+    /// and the ports take the read and write timeouts and buffer size.
+    ///
+    /// Calling `listener.accept()` is equivalent to:
+    ///
+    /// ```
+    /// # let listener = tcp_ports::listen_on("127.0.0.1", 0)?;
+    /// # let _client = tcp_ports::connect(listener.local_addr())?;
+    /// let config = listener.config().unwrap_or_else(tcp_ports::TcpConfig::current);
+    /// let (input, output) = listener.accept_with(&config)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// Scheme: `tcp-accept`.
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpListener::accept_with`].
+    pub fn accept(&self) -> io::Result<(TcpReader, TcpWriter)> {
+        self.accept_with(&self.config.unwrap_or_else(TcpConfig::current))
+    }
+
+    /// [`TcpListener::accept`] with the configuration `config`.
+    ///
+    /// Several threads may accept on one listener at once; each connection
+    /// goes to one of them.
+    ///
+    /// Scheme: `(parameterize ((tcp-accept-timeout …) …) (tcp-accept l))`.
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` when no connection came within `config.accept_timeout`;
+    /// `InvalidInput` for a buffer size above [`crate::MAX_BUFFER_SIZE`].
+    /// Errors that concern one connection (`ConnectionAborted`: it was reset
+    /// before it was accepted) and resource limits (`EMFILE`, `ENFILE`,
+    /// `ENOBUFS`: too many open sockets) leave the listener usable: accept
+    /// again (after a pause, for the latter). Others mean the listener is
+    /// broken. All name the listener's address.
+    pub fn accept_with(&self, config: &TcpConfig) -> io::Result<(TcpReader, TcpWriter)> {
+        config.validate()?;
+        let (socket, peer) = with_timeout(
+            self.socket.as_fd(),
+            Direction::Read,
+            config.accept_timeout,
+            "accept on",
+            &self.local,
+            || self.socket.accept(),
+        )?;
+        let peer = netprim_addr(peer)?;
+        make_ports(socket, peer, config).map_err(|e| network_error(e, "accept on", &self.local))
+    }
+
+    /// Stops listening and closes the socket; connections accepted before
+    /// stay open. Connections still waiting in the queue are reset.
+    ///
+    /// Scheme: `tcp-close`.
+    ///
+    /// # Errors
+    ///
+    /// The error of `close(2)`, which a drop would ignore.
+    pub fn close(self) -> io::Result<()> {
+        let local = self.local;
+        self.socket
+            .close()
+            .map_err(|e| network_error(e, "close listener on", &local))
+    }
+}
+
+impl fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpListener")
+            .field("fd", &self.socket.as_raw_fd())
+            .field("local", &format_args!("{}", self.local))
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// The listening socket's descriptor, e.g. to wait for connections on many
+/// listeners at once with `netprim::wait_for_input`.
+///
+/// Scheme: `tcp-listener-fileno`.
+impl AsFd for TcpListener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.socket.as_fd()
+    }
+}
+
+/// The listening socket's descriptor number.
+///
+/// Scheme: `tcp-listener-fileno`.
+impl AsRawFd for TcpListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.socket.as_raw_fd()
+    }
+}
