@@ -132,8 +132,8 @@ enum Finish {
     Abort,
 }
 
-/// Ends a half: shuts its direction down (close), leaves it (abandon), or
-/// arms the reset (abort); then closes the socket if no other half holds it.
+/// Ends a half's use of the connection: shuts its direction down (close),
+/// leaves it as it is (abandon), or arms the reset (abort).
 fn finish(conn: &Arc<Conn>, how: Finish, direction: Shutdown) -> io::Result<()> {
     match how {
         Finish::Close if !conn.aborted.load(Ordering::Acquire) => conn.shutdown(direction),
