@@ -8,12 +8,11 @@ mod common;
 use std::io::{self, BufRead, Write};
 use std::sync::mpsc;
 
-use clap::Parser;
-use example_support::{CHAT_GRACE, ClientArgs, ExitOnError};
+use example_support::{CHAT_GRACE, ClientArgs, ExitOnError, parse_args};
 use tcp_ports::TcpConfig;
 
 fn main() {
-    let args = ClientArgs::parse();
+    let args = parse_args::<ClientArgs>();
     // Waiting for others to talk is normal: no read timeout.
     let (mut i, mut o) = common::connect(&args, &TcpConfig::new().with_read_timeout(None));
     let (done, finished) = mpsc::channel();

@@ -20,8 +20,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use clap::Parser;
-use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, RELAY_CHUNK, ServerArgs};
+use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, RELAY_CHUNK, ServerArgs, parse_args};
 use tcp_ports::{TcpConfig, TcpReader, TcpWriter};
 
 /// How often a writer stuck on a client that does not read checks whether
@@ -113,7 +112,7 @@ impl Client {
 type Clients = Arc<Mutex<Vec<Client>>>;
 
 fn main() {
-    let args = ServerArgs::parse();
+    let args = parse_args::<ServerArgs>();
     // A chat client may listen without talking: no read timeout unless asked.
     let config = TcpConfig::new().with_read_timeout(args.read_timeout);
     let l = common::listen(&args, config);

@@ -7,12 +7,11 @@ mod common;
 
 use std::io::{BufRead, Read};
 
-use clap::Parser;
-use example_support::{ClientArgs, ExitOnError};
+use example_support::{ClientArgs, ExitOnError, parse_args};
 use tcp_ports::TcpConfig;
 
 fn main() {
-    let args = ClientArgs::parse();
+    let args = parse_args::<ClientArgs>();
     let (mut i, _o) = common::connect(&args, &TcpConfig::current());
     let mut line = String::new();
     i.read_line(&mut line)

@@ -8,11 +8,10 @@ mod common;
 
 use std::io::Write;
 
-use clap::Parser;
-use example_support::{ServerArgs, daytime_line};
+use example_support::{ServerArgs, daytime_line, parse_args};
 
 fn main() {
-    let args = ServerArgs::parse();
+    let args = parse_args::<ServerArgs>();
     let l = common::listen(&args, common::server_config(&args));
     common::serve(l, args.max_connections, |i, mut o| {
         writeln!(o, "{}", daytime_line())?;

@@ -8,12 +8,11 @@ mod common;
 
 use std::io::{self, Read, Write};
 
-use clap::Parser;
-use example_support::{RELAY_CHUNK, ServerArgs};
+use example_support::{RELAY_CHUNK, ServerArgs, parse_args};
 use tcp_ports::{TcpReader, TcpWriter};
 
 fn main() {
-    let args = ServerArgs::parse();
+    let args = parse_args::<ServerArgs>();
     let l = common::listen(&args, common::server_config(&args));
     common::serve(l, args.max_connections, echo);
 }

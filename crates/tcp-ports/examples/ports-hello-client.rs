@@ -7,12 +7,11 @@ mod common;
 
 use std::io::{BufRead, Write};
 
-use clap::Parser;
-use example_support::{ClientArgs, ExitOnError, GOOD_BYE, HELLO};
+use example_support::{ClientArgs, ExitOnError, GOOD_BYE, HELLO, parse_args};
 use tcp_ports::TcpConfig;
 
 fn main() {
-    let args = ClientArgs::parse();
+    let args = parse_args::<ClientArgs>();
     // (define-values (i o) (tcp-connect "localhost" 4242))
     let (mut i, mut o) = common::connect(&args, &TcpConfig::current());
     // (write-line "Good Bye!" o)

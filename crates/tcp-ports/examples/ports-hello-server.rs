@@ -8,12 +8,11 @@ mod common;
 
 use std::io::{self, BufRead, Write};
 
-use clap::Parser;
-use example_support::{HELLO, ServerArgs};
+use example_support::{HELLO, ServerArgs, parse_args};
 use tcp_ports::{TcpReader, TcpWriter};
 
 fn main() {
-    let args = ServerArgs::parse();
+    let args = parse_args::<ServerArgs>();
     // (define l (tcp-listen 4242))
     let l = common::listen(&args, common::server_config(&args));
     // (define-values (i o) (tcp-accept l)), for each connection

@@ -1,13 +1,11 @@
 //! What the `ports-*` examples share beyond example-support: listening as
-//! `ServerArgs` say, the accept loop (a thread per connection, up to
-//! `--max-connections`), and connecting to `--addr` with the exit codes of
+//! `ServerArgs` say, the accept loop over tcp-ports' listener, and connecting to `--addr` with the exit codes of
 //! `shared/scenarios.md`.
 #![allow(dead_code)] // each example uses its own part
 
 use std::io;
-use std::thread::JoinHandle;
 
-use example_support::{ClientArgs, ConnectionBudget, ExitOnError, ServerArgs, announce};
+use example_support::{ClientArgs, ExitOnError, ServerArgs, announce, serve_each, usage_exit};
 use tcp_ports::{ListenOptions, Target, TcpConfig, TcpListener, TcpReader, TcpWriter};
 
 /// Listens on `--host`/`--port`, prints `listening on ADDR`, and makes
@@ -33,45 +31,27 @@ pub fn server_config(args: &ServerArgs) -> TcpConfig {
 }
 
 /// Accepts connections and runs `handle` on each in its own thread, until
-/// `--max-connections` have been accepted and served (or forever). A
-/// connection's failure is logged on stderr and ends only that connection.
+/// `--max-connections` have been accepted and served (or forever), with
+/// example-support's accept loop (per-connection errors skipped, others
+/// backed off). A connection's failure is logged and ends only it.
 pub fn serve<F>(listener: TcpListener, max_connections: Option<u64>, handle: F)
 where
-    F: Fn(TcpReader, TcpWriter) -> io::Result<()> + Send + Sync + Clone + 'static,
+    F: Fn(TcpReader, TcpWriter) -> io::Result<()> + Send + Sync + 'static,
 {
-    let budget = ConnectionBudget::new(max_connections);
-    let mut running: Vec<JoinHandle<()>> = Vec::new();
-    loop {
-        let (r, w) = match listener.accept() {
-            Ok(ports) => ports,
-            // The client gave up before we took it: nothing to serve.
-            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => continue,
-            Err(e) => Err::<(TcpReader, TcpWriter), _>(e).or_exit("accept"),
-        };
-        let last = budget.take();
-        let peer = r.peer_addr();
-        let handle = handle.clone();
-        running.retain(|t| !t.is_finished());
-        running.push(std::thread::spawn(move || {
-            if let Err(e) = handle(r, w) {
-                eprintln!("connection from {peer}: {e}");
-            }
-        }));
-        if last {
-            break;
-        }
-    }
-    for t in running {
-        let _ = t.join();
-    }
+    let accept = || {
+        listener.accept().map(|(r, w)| {
+            let peer = r.peer_addr();
+            ((r, w), peer)
+        })
+    };
+    serve_each(accept, max_connections, move |(r, w)| handle(r, w)).or_exit("accept");
 }
 
 /// The `--addr` target, or exit 2 (a bad argument) saying why.
 pub fn target(args: &ClientArgs) -> Target {
-    args.addr.parse().unwrap_or_else(|e| {
-        eprintln!("bad --addr: {e}");
-        std::process::exit(2)
-    })
+    args.addr
+        .parse()
+        .unwrap_or_else(|e| usage_exit(format_args!("error: invalid --addr {:?}: {e}", args.addr)))
 }
 
 /// Connects to `--addr` with `config`, or exits 1 naming the address and
