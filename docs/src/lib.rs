@@ -6,3 +6,7 @@
 /// Guile and SCM sockets → `netprim`.
 #[doc = include_str!("../guile-scm.md")]
 pub mod guile_scm {}
+
+/// CHICKEN's Unit tcp and Vicare's server sockets → `tcp-ports`.
+#[doc = include_str!("../chicken-tcp.md")]
+pub mod chicken_tcp {}
