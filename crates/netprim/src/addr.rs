@@ -217,7 +217,10 @@ impl SockAddr {
             }
             libc::AF_INET6 => {
                 need(IN6_LEN, "sockaddr_in6")?;
-                let flowinfo = u32::from_be_bytes(arr4(4));
+                // std and socket2 copy `sin6_flowinfo` as a native integer,
+                // not from network order; read it the same way so that these
+                // bytes and the addresses sockets return agree.
+                let flowinfo = u32::from_ne_bytes(arr4(4));
                 let mut octets = [0u8; 16];
                 octets.copy_from_slice(&bytes[8..24]);
                 let scope_id = u32::from_ne_bytes(arr4(24));
@@ -266,7 +269,7 @@ impl SockAddr {
             SockAddr::V6(a) => {
                 out.extend_from_slice(&(libc::AF_INET6 as libc::sa_family_t).to_ne_bytes());
                 out.extend_from_slice(&a.port().to_be_bytes());
-                out.extend_from_slice(&a.flowinfo().to_be_bytes());
+                out.extend_from_slice(&a.flowinfo().to_ne_bytes());
                 out.extend_from_slice(&a.ip().octets());
                 out.extend_from_slice(&a.scope_id().to_ne_bytes());
             }
@@ -458,6 +461,23 @@ mod tests {
         ] {
             let s2 = a.to_socket2().unwrap();
             assert_eq!(SockAddr::from_socket2(&s2).unwrap(), a, "{a}");
+        }
+    }
+
+    #[test]
+    fn bytes_are_the_kernel_layout_socket2_uses() {
+        for a in [
+            SockAddr::from(([10, 1, 2, 3], 8080)),
+            SockAddr::V6(SocketAddrV6::new(Ipv6Addr::LOCALHOST, 443, 0x12345, 9)),
+            SockAddr::unix("/tmp/y.sock").unwrap(),
+            SockAddr::abstract_name("abc").unwrap(),
+        ] {
+            let s2 = a.to_socket2().unwrap();
+            // SAFETY: `s2` holds `len()` initialised bytes of its storage.
+            let raw =
+                unsafe { std::slice::from_raw_parts(s2.as_ptr().cast::<u8>(), s2.len() as usize) };
+            assert_eq!(a.to_bytes(), raw, "{a}");
+            assert_eq!(SockAddr::from_bytes(raw).unwrap(), a, "{a}");
         }
     }
 

@@ -5,8 +5,11 @@
 //! One method per system call, as in [socket2](https://docs.rs/socket2),
 //! which this crate builds on: [`Socket`] (create, bind, connect, listen,
 //! accept, shutdown, send/recv, sendto/recvfrom), [`SockAddr`] for IPv4, IPv6
-//! and Unix addresses, typed socket options, readiness over many sockets
-//! ([`wait_for_input`]), name and service lookups, and byte-order helpers.
+//! and Unix addresses, typed socket options (also by C name:
+//! [`Socket::option_by_name`]), readiness over many sockets
+//! ([`wait_for_input`]), name and service lookups ([`getaddrinfo`],
+//! [`service_by_name`], …), and byte-order helpers ([`htonl`],
+//! [`ReadNetworkExt`]).
 //!
 //! Every item names its Scheme counterpart in a `Scheme:` line, so searching
 //! the docs for `getpeername` or `wait-for-input` lands on it.
@@ -28,18 +31,28 @@
 //! ```
 
 mod addr;
+mod byteorder;
 mod connect_start;
 mod error;
 mod flags;
+mod lookup;
 mod options;
 mod ready;
 mod socket;
+mod sockopt;
 
 pub use addr::{SockAddr, UnixAddr};
+pub use byteorder::{ReadNetworkExt, WriteNetworkExt, htonl, htons, ntohl, ntohs};
 pub use error::{OpError, annotate};
 pub use flags::MsgFlags;
+pub use lookup::{
+    AddrInfo, AddrInfoHints, AiFlags, HostEntry, ProtocolEntry, ServiceEntry, getaddrinfo,
+    host_by_addr, host_by_name, inet_ntop, inet_pton, protocol_by_name, protocol_by_number,
+    resolve, service_by_name, service_by_port,
+};
 pub use ready::{Interest, Ready, wait_for, wait_for_input, wait_readable, wait_writable};
 pub use socket::{Received, Socket, remove_socket_file, shutdown_how};
+pub use sockopt::{OptValue, option_names};
 
 /// The address family of a socket: [`Domain::IPV4`], [`Domain::IPV6`],
 /// [`Domain::UNIX`] (socket2's type, re-exported).

@@ -1,5 +1,5 @@
 //! Typed socket options: one getter and one setter per option, each naming
-//! its C constant. See [`crate::option_by_name`] for Guile's symbol-driven
+//! its C constant. See [`Socket::option_by_name`] for Guile's symbol-driven
 //! `getsockopt`/`setsockopt`.
 
 use std::io;
@@ -89,16 +89,18 @@ impl Socket {
         self.as_socket2().linger()
     }
 
-    /// Sets `SO_LINGER`; see [`Socket::linger`].
+    /// Sets `SO_LINGER`; see [`Socket::linger`]. The kernel counts whole
+    /// seconds: a duration with a fraction is rounded up, so that a short
+    /// linger never becomes `ZERO` (an abortive close that drops unsent data).
     ///
     /// Scheme: `(setsockopt sock SOL_SOCKET SO_LINGER value)` and its like.
     ///
     /// # Errors
     ///
-    /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
-    /// for a value out of range.
+    /// `InvalidInput` for more seconds than a C `int` holds; `ENOPROTOOPT`
+    /// if the option does not apply to this socket.
     pub fn set_linger(&self, value: Option<Duration>) -> io::Result<()> {
-        self.as_socket2().set_linger(value)
+        self.as_socket2().set_linger(linger_seconds(value)?)
     }
 
     /// Gets `SO_RCVBUF`: the size of the kernel's receive buffer (Linux doubles the value set and reports the doubled value).
@@ -170,7 +172,7 @@ impl Socket {
         self.as_socket2().set_broadcast(value)
     }
 
-    /// Gets `SO_RCVTIMEO`: how long a blocking receive waits before failing with `WouldBlock`; `None` waits forever. A zero duration is refused, as in std.
+    /// Gets `SO_RCVTIMEO`: how long a blocking receive waits before failing with `WouldBlock`; `None` waits forever. A zero duration is refused, as in std; a duration under a microsecond (the kernel's unit) is rounded up to one, never down to "forever".
     ///
     /// Scheme: `(getsockopt sock SOL_SOCKET SO_RCVTIMEO)` and its like.
     ///
@@ -195,10 +197,11 @@ impl Socket {
                 "SO_RCVTIMEO of zero: use None to wait forever",
             ));
         }
-        self.as_socket2().set_read_timeout(value)
+        self.as_socket2()
+            .set_read_timeout(value.map(at_least_a_microsecond))
     }
 
-    /// Gets `SO_SNDTIMEO`: how long a blocking send waits before failing with `WouldBlock`; `None` waits forever. A zero duration is refused, as in std.
+    /// Gets `SO_SNDTIMEO`: how long a blocking send waits before failing with `WouldBlock`; `None` waits forever. A zero duration is refused, as in std; a duration under a microsecond (the kernel's unit) is rounded up to one, never down to "forever".
     ///
     /// Scheme: `(getsockopt sock SOL_SOCKET SO_SNDTIMEO)` and its like.
     ///
@@ -223,12 +226,13 @@ impl Socket {
                 "SO_SNDTIMEO of zero: use None to wait forever",
             ));
         }
-        self.as_socket2().set_write_timeout(value)
+        self.as_socket2()
+            .set_write_timeout(value.map(at_least_a_microsecond))
     }
 
     /// Gets `TCP_NODELAY`: send small TCP segments at once instead of coalescing them (Nagle's algorithm off).
     ///
-    /// Scheme: `(getsockopt sock SOL_SOCKET TCP_NODELAY)` and its like.
+    /// Scheme: `(getsockopt sock IPPROTO_TCP TCP_NODELAY)` and its like.
     ///
     /// # Errors
     ///
@@ -239,7 +243,7 @@ impl Socket {
 
     /// Sets `TCP_NODELAY`; see [`Socket::nodelay`].
     ///
-    /// Scheme: `(setsockopt sock SOL_SOCKET TCP_NODELAY value)` and its like.
+    /// Scheme: `(setsockopt sock IPPROTO_TCP TCP_NODELAY value)` and its like.
     ///
     /// # Errors
     ///
@@ -251,7 +255,7 @@ impl Socket {
 
     /// Gets `IPV6_V6ONLY`: an IPv6 socket accepts IPv6 only (true) or IPv4-mapped addresses too (false, dual-stack); set before bind.
     ///
-    /// Scheme: `(getsockopt sock SOL_SOCKET IPV6_V6ONLY)` and its like.
+    /// Scheme: `(getsockopt sock IPPROTO_IPV6 IPV6_V6ONLY)` and its like.
     ///
     /// # Errors
     ///
@@ -262,7 +266,7 @@ impl Socket {
 
     /// Sets `IPV6_V6ONLY`; see [`Socket::only_v6`].
     ///
-    /// Scheme: `(setsockopt sock SOL_SOCKET IPV6_V6ONLY value)` and its like.
+    /// Scheme: `(setsockopt sock IPPROTO_IPV6 IPV6_V6ONLY value)` and its like.
     ///
     /// # Errors
     ///
@@ -274,7 +278,7 @@ impl Socket {
 
     /// Gets `IP_TTL`: the time-to-live of outgoing IPv4 packets.
     ///
-    /// Scheme: `(getsockopt sock SOL_SOCKET IP_TTL)` and its like.
+    /// Scheme: `(getsockopt sock IPPROTO_IP IP_TTL)` and its like.
     ///
     /// # Errors
     ///
@@ -285,7 +289,7 @@ impl Socket {
 
     /// Sets `IP_TTL`; see [`Socket::ttl`].
     ///
-    /// Scheme: `(setsockopt sock SOL_SOCKET IP_TTL value)` and its like.
+    /// Scheme: `(setsockopt sock IPPROTO_IP IP_TTL value)` and its like.
     ///
     /// # Errors
     ///
@@ -293,6 +297,40 @@ impl Socket {
     /// for a value out of range.
     pub fn set_ttl(&self, value: u32) -> io::Result<()> {
         self.as_socket2().set_ttl_v4(value)
+    }
+
+    /// Gets `SO_OOBINLINE`: out-of-band (urgent) TCP data arrives in the
+    /// normal stream instead of being read with [`MsgFlags::OOB`](crate::MsgFlags::OOB).
+    ///
+    /// Scheme: `(getsockopt sock SOL_SOCKET SO_OOBINLINE)`.
+    ///
+    /// # Errors
+    ///
+    /// `ENOPROTOOPT` if the option does not apply to this socket.
+    pub fn out_of_band_inline(&self) -> io::Result<bool> {
+        self.as_socket2().out_of_band_inline()
+    }
+
+    /// Sets `SO_OOBINLINE`; see [`Socket::out_of_band_inline`].
+    ///
+    /// Scheme: `(setsockopt sock SOL_SOCKET SO_OOBINLINE value)`.
+    ///
+    /// # Errors
+    ///
+    /// `ENOPROTOOPT` if the option does not apply to this socket.
+    pub fn set_out_of_band_inline(&self, value: bool) -> io::Result<()> {
+        self.as_socket2().set_out_of_band_inline(value)
+    }
+
+    /// Whether the socket is listening (`SO_ACCEPTCONN`, read-only).
+    ///
+    /// Scheme: `(getsockopt sock SOL_SOCKET SO_ACCEPTCONN)`.
+    ///
+    /// # Errors
+    ///
+    /// OS errors of `getsockopt(2)`.
+    pub fn is_listener(&self) -> io::Result<bool> {
+        self.as_socket2().is_listener()
     }
 
     /// Takes the pending error (`SO_ERROR`), clearing it: for example the
@@ -316,5 +354,60 @@ impl Socket {
     /// OS errors of `getsockopt(2)`.
     pub fn r#type(&self) -> io::Result<Type> {
         self.as_socket2().r#type()
+    }
+}
+
+/// The linger to give the kernel, which takes whole seconds in a C `int`:
+/// a fraction is rounded up, because rounding `Some(500ms)` down would make
+/// it `Some(ZERO)`, an abortive close.
+fn linger_seconds(value: Option<Duration>) -> io::Result<Option<Duration>> {
+    let Some(d) = value else { return Ok(None) };
+    let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+    if secs > i32::MAX as u64 {
+        return Err(invalid_input(format!(
+            "SO_LINGER of {d:?} is longer than {} seconds",
+            i32::MAX
+        )));
+    }
+    Ok(Some(Duration::from_secs(secs)))
+}
+
+/// The kernel's timeouts count microseconds and read 0 as "forever", so a
+/// shorter, non-zero timeout must not be rounded down to it.
+fn at_least_a_microsecond(d: Duration) -> Duration {
+    d.max(Duration::from_micros(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Domain;
+
+    #[test]
+    fn a_fraction_of_a_second_of_linger_is_not_an_abortive_close() {
+        let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        s.set_linger(Some(Duration::from_millis(500))).unwrap();
+        assert_eq!(s.linger().unwrap(), Some(Duration::from_secs(1)));
+        s.set_linger(Some(Duration::ZERO)).unwrap();
+        assert_eq!(s.linger().unwrap(), Some(Duration::ZERO));
+        let err = s
+            .set_linger(Some(Duration::from_secs(1 << 40)))
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn a_sub_microsecond_timeout_is_not_forever() {
+        let s = Socket::new(Domain::IPV4, Type::DGRAM, None).unwrap();
+        // The kernel keeps timeouts in its own ticks, so only "some, and
+        // short" can be checked: `None` would be the bug.
+        let short = |t: Option<Duration>| {
+            t.is_some_and(|d| d > Duration::ZERO && d < Duration::from_secs(1))
+        };
+        s.set_read_timeout(Some(Duration::from_nanos(1))).unwrap();
+        assert!(short(s.read_timeout().unwrap()), "{:?}", s.read_timeout());
+        s.set_write_timeout(Some(Duration::from_nanos(999)))
+            .unwrap();
+        assert!(short(s.write_timeout().unwrap()), "{:?}", s.write_timeout());
     }
 }

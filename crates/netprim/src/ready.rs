@@ -183,7 +183,8 @@ fn wait<F: AsFd>(
 /// `poll(2)` until something is ready or the deadline passes, resuming after
 /// a signal for the time that remains.
 fn poll_until(pollfds: &mut [PollFd<'_>], timeout: Option<Duration>) -> io::Result<()> {
-    let deadline = timeout.map(|t| Instant::now() + t);
+    // A timeout too long to add to now (`Duration::MAX`) is no limit at all.
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     loop {
         let wait_for = match deadline {
             None => PollTimeout::NONE,
@@ -202,4 +203,18 @@ fn poll_until(pollfds: &mut [PollFd<'_>], timeout: Option<Duration>) -> io::Resu
 fn poll_timeout(left: Duration) -> PollTimeout {
     let ms = left.as_nanos().div_ceil(1_000_000);
     PollTimeout::try_from(ms.min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Domain, Type};
+
+    #[test]
+    fn a_timeout_too_long_to_add_to_now_waits_without_limit() {
+        let (a, b) = Socket::pair(Domain::UNIX, Type::STREAM, None).unwrap();
+        a.send(b"x").unwrap();
+        assert_eq!(wait_for_input(&[&b], Some(Duration::MAX)).unwrap(), vec![0]);
+        assert!(wait_writable(&a, Some(Duration::MAX)).unwrap());
+    }
 }

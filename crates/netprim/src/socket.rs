@@ -47,6 +47,10 @@ pub struct Received {
     /// How many bytes were written into the buffer.
     pub len: usize,
     /// Who sent them: the datagram's source, or the peer of a stream socket.
+    /// A sender without an address (an unbound Unix datagram socket) is
+    /// [`UnixAddr::Unnamed`](crate::UnixAddr::Unnamed); a stream peer that
+    /// disconnected before it could be named is the unspecified address with
+    /// port 0. Either way the bytes received are kept.
     pub from: SockAddr,
     /// Whether a datagram was longer than the buffer, its tail discarded.
     pub truncated: bool,
@@ -354,9 +358,15 @@ impl Socket {
             .inner
             .recv_from_vectored_with_flags(&mut bufs, flags.bits())?;
         // A connected stream reports no source address (length 0); its sender
-        // is the peer.
+        // is the peer. So does a Unix datagram from an unbound sender, which
+        // has no address at all. The bytes are already taken from the
+        // socket: failing now would lose them, so a sender that cannot be
+        // named is reported as such rather than as an error.
         let from = if addr.len() == 0 || i32::from(addr.family()) == libc::AF_UNSPEC {
-            self.peer_addr()?
+            match self.peer_addr() {
+                Ok(peer) => peer,
+                Err(_) => self.unknown_sender()?,
+            }
         } else {
             SockAddr::from_socket2(&addr)?
         };
@@ -364,6 +374,17 @@ impl Socket {
             len,
             from,
             truncated: rflags.is_truncated(),
+        })
+    }
+
+    /// The address standing for a sender that has none: unnamed for Unix,
+    /// the unspecified address and port 0 for IP (a stream peer gone
+    /// between the receive and `getpeername`).
+    fn unknown_sender(&self) -> io::Result<SockAddr> {
+        Ok(match self.local_addr()?.family() {
+            d if d == Domain::IPV4 => SockAddr::from((std::net::Ipv4Addr::UNSPECIFIED, 0)),
+            d if d == Domain::IPV6 => SockAddr::from((std::net::Ipv6Addr::UNSPECIFIED, 0)),
+            _ => SockAddr::Unix(crate::UnixAddr::Unnamed),
         })
     }
 
@@ -561,3 +582,24 @@ std_conversions!(
     std::os::unix::net::UnixListener,
     std::os::unix::net::UnixDatagram,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recv_from_an_unbound_unix_datagram_sender_is_unnamed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dgram.sock");
+        let receiver = Socket::new(Domain::UNIX, Type::DGRAM, None).unwrap();
+        receiver.bind(&SockAddr::unix(&path).unwrap()).unwrap();
+        let sender = Socket::new(Domain::UNIX, Type::DGRAM, None).unwrap();
+        sender
+            .send_to(b"hi", &SockAddr::unix(&path).unwrap())
+            .unwrap();
+        let mut buf = [0; 8];
+        let got = receiver.recv_from(&mut buf).unwrap();
+        assert_eq!(&buf[..got.len], b"hi");
+        assert!(got.from.is_unnamed(), "{:?}", got.from);
+    }
+}
