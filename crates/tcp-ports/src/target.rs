@@ -398,24 +398,3 @@ mod tests {
         assert_eq!(Target::parse("[::1]:https").unwrap().port(), 443);
     }
 }
-// TEMP-SHIM
-#[allow(missing_docs, dead_code)]
-mod netprim {
-    use std::io;
-    use std::net::SocketAddr;
-    pub fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
-        use std::net::ToSocketAddrs;
-        (host, port).to_socket_addrs().map(|i| i.collect())
-    }
-    pub struct ServiceEntry {
-        pub port: u16,
-    }
-    pub fn service_by_name(name: &str, _p: Option<&str>) -> io::Result<ServiceEntry> {
-        match name {
-            "http" => Ok(ServiceEntry { port: 80 }),
-            "https" => Ok(ServiceEntry { port: 443 }),
-            "ssh" => Ok(ServiceEntry { port: 22 }),
-            _ => Err(io::ErrorKind::NotFound.into()),
-        }
-    }
-}
