@@ -36,7 +36,8 @@
 //! | `tcp-close`, `tcp-listener-port`, `tcp-listener-fileno`, `tcp-accept-ready?` | [`TcpListener::close`], [`TcpListener::port`], `AsFd`/`AsRawFd`, [`TcpListener::accept_ready`] |
 //! | `tcp-accept` | [`TcpListener::accept`], [`TcpListener::accept_with`] |
 //! | `tcp-connect` | [`connect`], [`connect_with`], [`Target`] |
-//! | input and output port | [`TcpReader`] (`Read` + `BufRead`), [`TcpWriter`] (`Write`) |
+//! | input and output port | [`TcpReader`] (`Read` + `BufRead`, `char-ready?` is [`TcpReader::input_ready`]), [`TcpWriter`] (`Write`, `flush-output` is `flush`) |
+//! | `close-input-port`, `close-output-port` | [`TcpReader::close`], [`TcpWriter::close`] (a half close), or drop |
 //! | `tcp-addresses`, `tcp-port-numbers` | [`TcpReader::addresses`], [`TcpReader::port_numbers`] (and on [`TcpWriter`]) |
 //! | `tcp-abandon-port` | [`TcpReader::abandon`], [`TcpWriter::abandon`] (and [`TcpWriter::abort`] for a reset) |
 //! | `tcp-buffer-size`, `tcp-read-timeout`, `tcp-write-timeout`, `tcp-connect-timeout`, `tcp-accept-timeout` | the fields of [`TcpConfig`]; [`parameterize`] for `parameterize` |

@@ -257,6 +257,9 @@ impl ServerPort {
     }
 }
 
+/// Reads what arrived; `WouldBlock` when nothing did.
+///
+/// Scheme: `get-bytevector-n`, `get-bytevector-some` … on the binary port.
 impl Read for ServerPort {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let r = (&self.socket).read(buf);
@@ -268,6 +271,9 @@ impl Read for ServerPort {
     }
 }
 
+/// Writes what the send buffer takes; `WouldBlock` when it is full.
+///
+/// Scheme: `put-bytevector` … on the binary port.
 impl Write for ServerPort {
     /// Sends at once (never raising `SIGPIPE`).
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {

@@ -248,6 +248,24 @@ impl TcpReader {
         self.inner.get_mut().timeout = timeout;
     }
 
+    /// Whether a read would return at once: input is buffered or has
+    /// arrived, or the peer closed (EOF) or reset the connection. Does not
+    /// wait.
+    ///
+    /// Scheme: `char-ready?` on the input port.
+    ///
+    /// # Errors
+    ///
+    /// Errors of `poll(2)`.
+    pub fn input_ready(&self) -> io::Result<bool> {
+        if !self.inner.buffer().is_empty() {
+            return Ok(true);
+        }
+        let conn = self.conn();
+        netprim::wait_readable(conn.socket.as_fd(), Some(Duration::ZERO))
+            .map_err(|e| network_error(e, "poll", &conn.peer))
+    }
+
     /// Closes the input port: shuts down reading (for every handle on the
     /// socket; nothing is sent to the peer), and closes the socket if the
     /// writer is closed too. Unread input is discarded.
@@ -289,6 +307,10 @@ impl TcpReader {
     }
 }
 
+/// Reads what arrived, waiting at most the read timeout for something to
+/// arrive; `Ok(0)` at EOF.
+///
+/// Scheme: `read-char`, `read-string`, `read-u8` … on the input port.
 impl Read for TcpReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read(buf)
@@ -298,6 +320,10 @@ impl Read for TcpReader {
     }
 }
 
+/// Lines and delimited reads, through the port's input buffer.
+///
+/// Scheme: `read-line` on the input port (`BufRead::read_line`, which keeps
+/// the newline).
 impl BufRead for TcpReader {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         self.inner.fill_buf()
@@ -542,6 +568,10 @@ impl TcpWriter {
     }
 }
 
+/// Writes, buffered or sent at once as the port's buffer size says.
+///
+/// Scheme: `write-string`, `write-line`, `display` … on the output port;
+/// `flush-output` is [`Write::flush`].
 impl Write for TcpWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.out {

@@ -253,6 +253,8 @@ impl FromStr for Target {
 pub trait IntoTarget {
     /// The target, or why it is not one.
     ///
+    /// Scheme: how `tcp-connect` reads its `HOSTNAME [TCPPORT]` arguments.
+    ///
     /// # Errors
     ///
     /// `InvalidInput` as for [`Target::parse`] and [`Target::new`].

@@ -308,3 +308,24 @@ fn connected_ports_have_nodelay_on(#[values(Family::V4, Family::V6)] family: Fam
         assert!(s.nonblocking().unwrap());
     }
 }
+
+#[rstest]
+fn input_ready_before_and_after_data(#[values(Family::V4, Family::V6)] family: Family) {
+    let (raw, (mut r, _w)) = raw_peer(family, &patient());
+    assert!(!r.input_ready().unwrap());
+    raw.send(b"ab\ncd").unwrap();
+    assert!(netprim::wait_readable(&r, Some(PATIENCE)).unwrap());
+    assert!(r.input_ready().unwrap());
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    // "cd" came in the same segment and waits in the port's buffer, where
+    // poll(2) cannot see it.
+    assert!(r.input_ready().unwrap());
+    let mut rest = [0; 2];
+    r.read_exact(&mut rest).unwrap();
+    assert_eq!(&rest, b"cd");
+    assert!(!r.input_ready().unwrap());
+    raw.shutdown(std::net::Shutdown::Write).unwrap();
+    assert!(netprim::wait_readable(&r, Some(PATIENCE)).unwrap());
+    assert!(r.input_ready().unwrap(), "EOF is ready");
+}
