@@ -30,6 +30,9 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+#[macro_use]
+mod macros;
+
 mod addr;
 mod byteorder;
 mod connect_start;

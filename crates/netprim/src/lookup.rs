@@ -9,11 +9,9 @@
 //! [`io::ErrorKind::InvalidInput`].
 
 use std::ffi::{CStr, CString};
-use std::fmt;
 use std::io;
 use std::mem::MaybeUninit;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::ops::{BitOr, BitOrAssign};
 use std::os::raw::{c_char, c_int};
 use std::ptr;
 
@@ -54,63 +52,17 @@ impl AiFlags {
     pub const V4MAPPED: AiFlags = AiFlags(libc::AI_V4MAPPED);
     /// `AI_ALL`: with `V4MAPPED`, return IPv6 and mapped IPv4 addresses.
     pub const ALL: AiFlags = AiFlags(libc::AI_ALL);
-
-    const NAMES: [(AiFlags, &'static str); 7] = [
-        (AiFlags::PASSIVE, "PASSIVE"),
-        (AiFlags::CANONNAME, "CANONNAME"),
-        (AiFlags::NUMERICHOST, "NUMERICHOST"),
-        (AiFlags::NUMERICSERV, "NUMERICSERV"),
-        (AiFlags::ADDRCONFIG, "ADDRCONFIG"),
-        (AiFlags::V4MAPPED, "V4MAPPED"),
-        (AiFlags::ALL, "ALL"),
-    ];
-
-    /// Flags from their C value, for code ported from Scheme that passes
-    /// integers.
-    pub const fn from_bits(bits: i32) -> AiFlags {
-        AiFlags(bits)
-    }
-
-    /// The C value of these flags.
-    pub const fn bits(self) -> i32 {
-        self.0
-    }
-
-    /// Whether every flag of `other` is set in `self`.
-    pub const fn contains(self, other: AiFlags) -> bool {
-        self.0 & other.0 == other.0
-    }
 }
 
-impl BitOr for AiFlags {
-    type Output = AiFlags;
-    fn bitor(self, rhs: AiFlags) -> AiFlags {
-        AiFlags(self.0 | rhs.0)
-    }
-}
-
-impl BitOrAssign for AiFlags {
-    fn bitor_assign(&mut self, rhs: AiFlags) {
-        self.0 |= rhs.0;
-    }
-}
-
-impl fmt::Debug for AiFlags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut rest = self.0;
-        let mut names = Vec::new();
-        for (flag, name) in AiFlags::NAMES {
-            if rest & flag.0 != 0 {
-                names.push(name.to_string());
-                rest &= !flag.0;
-            }
-        }
-        if rest != 0 || names.is_empty() {
-            names.push(format!("{rest:#x}"));
-        }
-        write!(f, "AiFlags({})", names.join(" | "))
-    }
-}
+c_flags!(AiFlags {
+    PASSIVE,
+    CANONNAME,
+    NUMERICHOST,
+    NUMERICSERV,
+    ADDRCONFIG,
+    V4MAPPED,
+    ALL,
+});
 
 /// What [`getaddrinfo`] should look for; `None` fields accept anything.
 ///
