@@ -278,9 +278,11 @@ fn close_ports((r, w): (TcpReader, TcpWriter)) {
 fn bench_connect(c: &mut Criterion) {
     let mut group = c.benchmark_group("connect");
     group.sample_size(20);
-    // Each iteration leaves a connection in TIME_WAIT: a short measurement
-    // keeps them to some tens of thousands, well within the ephemeral ports
-    // (and Linux reuses TIME_WAIT ports on loopback).
+    // The server closes first, so the accepted side, not the client's
+    // ephemeral port, goes into TIME_WAIT: closing the client first used up
+    // the ephemeral ports within the run (some 60,000 connections a second
+    // against 28,000 ports that TIME_WAIT holds for at least a second), and
+    // one connect in some 15,000 then stalled for most of a second.
     group.measurement_time(Duration::from_secs(1));
     group.warm_up_time(Duration::from_millis(300));
 
@@ -290,8 +292,8 @@ fn bench_connect(c: &mut Criterion) {
         b.iter(|| {
             let client = TcpStream::connect(addr).expect("std connect");
             let (server, _) = listener.accept().expect("std accept");
-            drop(client);
             drop(server);
+            drop(client);
         });
     });
     drop(listener);
@@ -302,8 +304,8 @@ fn bench_connect(c: &mut Criterion) {
         b.iter(|| {
             let client = tcp_ports::connect(addr).expect("tcp-ports connect");
             let server = listener.accept().expect("tcp-ports accept");
-            close_ports(client);
             close_ports(server);
+            close_ports(client);
         });
     });
     listener.close().expect("close listener");
@@ -311,9 +313,12 @@ fn bench_connect(c: &mut Criterion) {
 }
 
 // What `criterion_group!` and `criterion_main!` expand to, without their
-// undocumented public function.
+// undocumented public function. A second of warm-up (criterion's default is
+// three) keeps the whole run within a couple of minutes on two cores.
 fn main() {
-    let mut c = Criterion::default().configure_from_args();
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .configure_from_args();
     bench_small_writes(&mut c);
     bench_bulk_write(&mut c);
     bench_bulk_read(&mut c);
