@@ -1,6 +1,6 @@
 //! tcp-ports against `std::net`, over loopback TCP, each comparison in one
 //! criterion group so that ours and the baseline run in the same process,
-//! minutes apart at most. See BENCHMARKS.md at the repository root.
+//! seconds apart. See BENCHMARKS.md at the repository root.
 //!
 //! - `small_writes`: 100,000 writes of 16 bytes, then a flush, to a thread
 //!   that drains the connection: what `tcp-buffer-size` buys, and what the
