@@ -165,6 +165,19 @@ enum Side {
     Program(Box<Program>),
 }
 
+impl Side {
+    /// Remembers what the runner wrote for this client, so that `expect
+    /// echo` can compare what comes back; nothing to remember before it
+    /// connects.
+    fn record_sent(&mut self, data: &[u8]) {
+        match self {
+            Side::Scripted(conn) => conn.sent.extend_from_slice(data),
+            Side::Program(program) => program.sent.extend_from_slice(data),
+            Side::NotYet => {}
+        }
+    }
+}
+
 /// Where bytes are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sink {
@@ -340,9 +353,9 @@ impl<'a> Session<'a> {
             return self.connect(i, until);
         }
         match (&mut self.clients[i], &step.action) {
-            (Side::Program(p), Action::Send(payload)) => {
+            (side @ (Side::Program(_) | Side::Scripted(_)), Action::Send(payload)) => {
                 let data = payload.bytes();
-                p.sent.extend_from_slice(&data);
+                side.record_sent(&data);
                 let job = WriteJob {
                     sink: Sink::Client(i),
                     data,
@@ -362,17 +375,6 @@ impl<'a> Session<'a> {
             (Side::Scripted(_), Action::Expect(Expectation::Exit(_))) => Ok(()),
             (Side::Scripted(_) | Side::Program(_), Action::Expect(e)) => {
                 self.expect(Source::Client(i), e, until)
-            }
-            (Side::Scripted(conn), Action::Send(payload)) => {
-                let data = payload.bytes();
-                conn.sent.extend_from_slice(&data);
-                let job = WriteJob {
-                    sink: Sink::Client(i),
-                    data,
-                    written: 0,
-                    error: None,
-                };
-                self.send(vec![job], until, &payload.describe())
             }
             (Side::Scripted(conn), action) => conn_action(conn, action),
             (Side::Program(p), action) => Err((
