@@ -451,14 +451,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn bytes_agree_with_socket2() {
-        for a in [
+    /// One address of each kind socket2 can hold, with non-zero flow info
+    /// and scope id so that byte order mistakes show.
+    fn socket2_samples() -> [SockAddr; 4] {
+        [
             SockAddr::from(([10, 1, 2, 3], 8080)),
             SockAddr::V6(SocketAddrV6::new(Ipv6Addr::LOCALHOST, 443, 0x12345, 9)),
             SockAddr::unix("/tmp/y.sock").unwrap(),
             SockAddr::abstract_name("abc").unwrap(),
-        ] {
+        ]
+    }
+
+    #[test]
+    fn bytes_agree_with_socket2() {
+        for a in socket2_samples() {
             let s2 = a.to_socket2().unwrap();
             assert_eq!(SockAddr::from_socket2(&s2).unwrap(), a, "{a}");
         }
@@ -466,12 +472,7 @@ mod tests {
 
     #[test]
     fn bytes_are_the_kernel_layout_socket2_uses() {
-        for a in [
-            SockAddr::from(([10, 1, 2, 3], 8080)),
-            SockAddr::V6(SocketAddrV6::new(Ipv6Addr::LOCALHOST, 443, 0x12345, 9)),
-            SockAddr::unix("/tmp/y.sock").unwrap(),
-            SockAddr::abstract_name("abc").unwrap(),
-        ] {
+        for a in socket2_samples() {
             let s2 = a.to_socket2().unwrap();
             // SAFETY: `s2` holds `len()` initialised bytes of its storage.
             let raw =
