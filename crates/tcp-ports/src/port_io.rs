@@ -5,7 +5,8 @@
 //!
 //! - a timeout of zero ("don't wait") is `MSG_DONTWAIT` on that one call;
 //! - `EAGAIN` from a blocking socket can only mean the timeout passed, so it
-//!   becomes `TimedOut`;
+//!   becomes `TimedOut` (once the full time has passed: the kernel counts in
+//!   clock ticks and may wake up to one tick early);
 //! - with a timeout set, Linux never restarts `recv`/`send` after a signal
 //!   (`EINTR` even under `SA_RESTART`), and a plain retry would wait the full
 //!   timeout again: the option is re-armed with the time that remains;
@@ -96,7 +97,12 @@ impl Waits {
                 Err(_) if conn.is_aborted() => return Err(conn.aborted_error(op)),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return Err(self.expired(&conn.peer));
+                    // The kernel counts its timeout in clock ticks and can
+                    // give up to one tick early: wait out the rest.
+                    match self.limit(start, &conn.peer)? {
+                        Some(Duration::ZERO) => return Err(self.expired(&conn.peer)),
+                        _ => continue,
+                    }
                 }
                 Err(e) => return Err(network_error(e, op, &conn.peer)),
             }
