@@ -29,6 +29,19 @@
 //! assert!(!s.accept_ready()?);
 //! # Ok::<(), std::io::Error>(())
 //! ```
+//!
+//! # Platform
+//!
+//! Linux with glibc, and nothing else: netprim calls glibc's reentrant
+//! database lookups and Linux-only socket options and flags. Building for
+//! any other target stops with a `compile_error!`; what is declared by hand
+//! for glibc sits in one private module, `sys`.
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+compile_error!(
+    "netprim supports Linux with glibc only (target_os = \"linux\", target_env = \"gnu\"): \
+     it calls glibc's reentrant lookups (getservbyname_r, ...) and Linux-only socket options"
+);
 
 #[macro_use]
 mod macros;
@@ -43,6 +56,7 @@ mod options;
 mod ready;
 mod socket;
 mod sockopt;
+mod sys;
 
 pub use addr::{SockAddr, UnixAddr};
 pub use byteorder::{ReadNetworkExt, WriteNetworkExt, htonl, htons, ntohl, ntohs};

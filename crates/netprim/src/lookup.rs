@@ -16,6 +16,9 @@ use std::os::raw::{c_char, c_int};
 use std::ptr;
 
 use crate::error::{annotate, invalid_input};
+use crate::sys::{
+    EAI_ADDRFAMILY, getprotobyname_r, getprotobynumber_r, getservbyname_r, getservbyport_r,
+};
 use crate::{Domain, Protocol, SockAddr, Type};
 
 /// Flags for [`getaddrinfo`]: a bitwise OR of `AI_*` constants.
@@ -547,43 +550,6 @@ pub fn inet_pton(family: Domain, text: &str) -> io::Result<IpAddr> {
 pub fn inet_ntop(addr: IpAddr) -> String {
     addr.to_string()
 }
-
-// glibc's reentrant database lookups; the libc crate does not declare them.
-unsafe extern "C" {
-    fn getservbyname_r(
-        name: *const c_char,
-        proto: *const c_char,
-        result_buf: *mut libc::servent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::servent,
-    ) -> c_int;
-    fn getservbyport_r(
-        port: c_int,
-        proto: *const c_char,
-        result_buf: *mut libc::servent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::servent,
-    ) -> c_int;
-    fn getprotobyname_r(
-        name: *const c_char,
-        result_buf: *mut libc::protoent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::protoent,
-    ) -> c_int;
-    fn getprotobynumber_r(
-        proto: c_int,
-        result_buf: *mut libc::protoent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::protoent,
-    ) -> c_int;
-}
-
-/// `EAI_ADDRFAMILY` (glibc, GNU extension); the libc crate lacks it.
-const EAI_ADDRFAMILY: c_int = -9;
 
 /// The largest buffer a `get*_r` lookup may grow to; an entry needing more
 /// is a corrupt database, reported as `ERANGE`.
