@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use crate::Domain;
-use crate::error::invalid_input;
+use crate::error::{invalid_input, quoted};
 
 /// The address of a socket: IPv4, IPv6 or Unix.
 ///
@@ -73,7 +73,8 @@ impl SockAddr {
         let bytes = path.as_os_str().as_bytes();
         if bytes.is_empty() || bytes.contains(&0) || bytes.len() >= SUN_PATH_MAX {
             return Err(invalid_input(format!(
-                "unix socket path {path:?} must be 1 to {} bytes without NUL",
+                "unix socket path {} must be 1 to {} bytes without NUL",
+                quoted(&path.to_string_lossy()),
                 SUN_PATH_MAX - 1
             )));
         }
@@ -381,7 +382,8 @@ impl FromStr for SockAddr {
             return SockAddr::abstract_name(name);
         }
         Err(invalid_input(format!(
-            "{s:?} is not a socket address (expected IP:PORT, [IPv6]:PORT, /path or @name)"
+            "{} is not a socket address (expected IP:PORT, [IPv6]:PORT, /path or @name)",
+            quoted(s)
         )))
     }
 }

@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::raw::{c_char, c_int};
 use std::ptr;
 
-use crate::error::{annotate, invalid_input};
+use crate::error::{annotate, invalid_input, quoted};
 use crate::sys::{
     EAI_ADDRFAMILY, getprotobyname_r, getprotobynumber_r, getservbyname_r, getservbyport_r,
 };
@@ -143,8 +143,9 @@ pub struct AddrInfo {
 ///
 /// # Errors
 ///
-/// - `InvalidInput` if both `host` and `service` are `None`, or either holds
-///   a NUL byte; also for `EAI_BADFLAGS`.
+/// - `InvalidInput` if both `host` and `service` are `None`, either holds
+///   a NUL byte, or `host` is longer than a host name can be (253
+///   characters; refused before any lookup); also for `EAI_BADFLAGS`.
 /// - `NotFound` when the host or service is not known (`EAI_NONAME`,
 ///   `EAI_SERVICE`, `EAI_NODATA`, `EAI_ADDRFAMILY`).
 /// - `TimedOut` for `EAI_AGAIN`: the name server did not answer for now;
@@ -164,6 +165,9 @@ pub fn getaddrinfo(
         return Err(invalid_input(
             "getaddrinfo needs a host, a service or both; both are None",
         ));
+    }
+    if let Some(h) = host {
+        check_host_length(h)?;
     }
     let c_host = host.map(|h| c_string(h, "host name")).transpose()?;
     let c_service = service.map(|s| c_string(s, "service")).transpose()?;
@@ -276,7 +280,8 @@ pub fn service_by_name(name: &str, protocol: Option<&str>) -> io::Result<Service
     )?;
     found.ok_or_else(|| {
         not_found(format!(
-            "unknown service {name:?}{}",
+            "unknown service {}{}",
+            quoted(name),
             for_protocol(protocol)
         ))
     })
@@ -362,7 +367,7 @@ pub fn protocol_by_name(name: &str) -> io::Result<ProtocolEntry> {
         },
         protocol_entry,
     )?;
-    found.ok_or_else(|| not_found(format!("unknown protocol {name:?}")))
+    found.ok_or_else(|| not_found(format!("unknown protocol {}", quoted(name))))
 }
 
 /// Looks up a protocol by number (`getprotobynumber_r(3)`).
@@ -528,7 +533,8 @@ pub fn inet_pton(family: Domain, text: &str) -> io::Result<IpAddr> {
     };
     parsed.ok_or_else(|| {
         invalid_input(format!(
-            "{text:?} is not an {} address",
+            "{} is not an {} address",
+            quoted(text),
             if family == Domain::IPV4 {
                 "IPv4"
             } else {
@@ -724,15 +730,33 @@ fn gai_error(code: c_int, target: &str) -> io::Error {
 
 fn describe_query(host: Option<&str>, service: Option<&str>) -> String {
     match (host, service) {
-        (Some(h), Some(s)) => format!("host {h:?} service {s:?}"),
-        (Some(h), None) => format!("host {h:?}"),
-        (None, Some(s)) => format!("service {s:?}"),
+        (Some(h), Some(s)) => format!("host {} service {}", quoted(h), quoted(s)),
+        (Some(h), None) => format!("host {}", quoted(h)),
+        (None, Some(s)) => format!("service {}", quoted(s)),
         (None, None) => String::from("nothing"),
     }
 }
 
+/// The most a host name can hold: 253 characters (RFC 1035's 255 bytes on
+/// the wire), plus the trailing dot of an absolute name.
+const MAX_HOST_NAME: usize = 253;
+
+/// Refuses a host too long to be a name or an address, before the resolver
+/// sees it: no lookup, no query, and a message that says why.
+fn check_host_length(host: &str) -> io::Result<()> {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if name.len() > MAX_HOST_NAME {
+        return Err(invalid_input(format!(
+            "host {} is longer than {MAX_HOST_NAME} characters, the most a host name can have",
+            quoted(host)
+        )));
+    }
+    Ok(())
+}
+
 fn c_string(text: &str, what: &str) -> io::Result<CString> {
-    CString::new(text).map_err(|_| invalid_input(format!("{what} {text:?} contains a NUL byte")))
+    CString::new(text)
+        .map_err(|_| invalid_input(format!("{what} {} contains a NUL byte", quoted(text))))
 }
 
 fn not_found(msg: String) -> io::Error {
@@ -753,6 +777,21 @@ mod tests {
             flags: AiFlags::NUMERICHOST,
             ..AddrInfoHints::default()
         }
+    }
+
+    #[test]
+    fn a_huge_host_is_refused_before_any_lookup_and_not_quoted_whole() {
+        let host = "h".repeat(400_000);
+        let err = getaddrinfo(Some(&host), None, &AddrInfoHints::default()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{err}");
+        let msg = err.to_string();
+        assert!(msg.len() < 200, "{} bytes: {}", msg.len(), &msg[..200]);
+        assert!(msg.contains("400000 bytes") && msg.contains("253"), "{msg}");
+        // The longest name allowed still reaches the resolver (numeric-only,
+        // so nothing is sent anywhere).
+        let longest = format!("{}.", "a".repeat(MAX_HOST_NAME));
+        let err = getaddrinfo(Some(&longest), None, &numeric()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound, "{err}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::time::Duration;
 
-use crate::error::{annotate, invalid_input};
+use crate::error::{annotate, invalid_input, quoted};
 use crate::{Socket, Type};
 
 /// The value of a socket option read or written by name
@@ -310,7 +310,7 @@ fn find(name: &str) -> io::Result<&'static Opt> {
         .iter()
         .find(|o| o.name.eq_ignore_ascii_case(name))
         .ok_or_else(|| {
-            let mut msg = format!("unknown socket option {name:?}; known:");
+            let mut msg = format!("unknown socket option {}; known:", quoted(name));
             for (i, known) in option_names().enumerate() {
                 let sep = if i == 0 { " " } else { ", " };
                 let _ = write!(msg, "{sep}{known}");

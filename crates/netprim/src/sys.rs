@@ -40,4 +40,3 @@ unsafe extern "C" {
 
 /// `EAI_ADDRFAMILY` (glibc, GNU extension); the libc crate lacks it.
 pub(crate) const EAI_ADDRFAMILY: c_int = -9;
-
