@@ -91,16 +91,16 @@ impl Socket {
 
     /// Sets `SO_LINGER`; see [`Socket::linger`]. The kernel counts whole
     /// seconds: a duration with a fraction is rounded up, so that a short
-    /// linger never becomes `ZERO` (an abortive close that drops unsent data).
+    /// linger never becomes `ZERO` (an abortive close that drops unsent data),
+    /// and one longer than `i32::MAX` seconds (`Duration::MAX`) is that long.
     ///
     /// Scheme: `(setsockopt sock SOL_SOCKET SO_LINGER value)` and its like.
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for more seconds than a C `int` holds; `ENOPROTOOPT`
-    /// if the option does not apply to this socket.
+    /// `ENOPROTOOPT` if the option does not apply to this socket.
     pub fn set_linger(&self, value: Option<Duration>) -> io::Result<()> {
-        self.as_socket2().set_linger(linger_seconds(value)?)
+        self.as_socket2().set_linger(linger_seconds(value))
     }
 
     /// Gets `SO_RCVBUF`: the size of the kernel's receive buffer (Linux doubles the value set and reports the doubled value).
@@ -359,18 +359,21 @@ impl Socket {
 
 /// The linger to give the kernel, which takes whole seconds in a C `int`:
 /// a fraction is rounded up, because rounding `Some(500ms)` down would make
-/// it `Some(ZERO)`, an abortive close.
-fn linger_seconds(value: Option<Duration>) -> io::Result<Option<Duration>> {
-    let Some(d) = value else { return Ok(None) };
-    let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
-    if secs > i32::MAX as u64 {
-        return Err(invalid_input(format!(
-            "SO_LINGER of {d:?} is longer than {} seconds",
-            i32::MAX
-        )));
-    }
-    Ok(Some(Duration::from_secs(secs)))
+/// it `Some(ZERO)`, an abortive close; a linger longer than `i32::MAX`
+/// seconds (68 years, `Duration::MAX`) saturates to that, the longest the
+/// kernel takes, because wrapping or failing would turn "linger as long as
+/// it takes" into an abortive close or an error.
+fn linger_seconds(value: Option<Duration>) -> Option<Duration> {
+    let d = value?;
+    let secs = d
+        .as_secs()
+        .saturating_add(u64::from(d.subsec_nanos() > 0))
+        .min(MAX_LINGER_SECS);
+    Some(Duration::from_secs(secs))
 }
+
+/// The longest linger `SO_LINGER` holds: its `l_linger` is a C `int`.
+const MAX_LINGER_SECS: u64 = i32::MAX as u64;
 
 /// The kernel's timeouts count microseconds and read 0 as "forever", so a
 /// shorter, non-zero timeout must not be rounded down to it.
@@ -390,10 +393,25 @@ mod tests {
         assert_eq!(s.linger().unwrap(), Some(Duration::from_secs(1)));
         s.set_linger(Some(Duration::ZERO)).unwrap();
         assert_eq!(s.linger().unwrap(), Some(Duration::ZERO));
-        let err = s
-            .set_linger(Some(Duration::from_secs(1 << 40)))
-            .unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn linger_forever_saturates_instead_of_overflowing_to_an_abortive_close() {
+        // Before: `Duration::MAX` overflowed (a panic in debug builds, linger
+        // 0, an abortive close, in release); `1 << 40` s was an error.
+        assert_eq!(
+            linger_seconds(Some(Duration::MAX)),
+            Some(Duration::from_secs(i32::MAX as u64))
+        );
+        let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        for long in [Duration::MAX, Duration::from_secs(1 << 40)] {
+            s.set_linger(Some(long)).unwrap();
+            let got = s.linger().unwrap();
+            assert!(
+                got.is_some_and(|d| d >= Duration::from_secs(1 << 20)),
+                "{long:?} became {got:?}"
+            );
+        }
     }
 
     #[test]
