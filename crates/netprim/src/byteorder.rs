@@ -58,17 +58,41 @@ macro_rules! read_methods {
         ///
         /// # Errors
         ///
-        /// `UnexpectedEof` if the stream ends before all the bytes arrive
-        /// (a short read is retried, never taken for the whole value), and
-        /// the reader's own errors. After an error it is unspecified how many
-        /// bytes were consumed, so use it on blocking sockets (or buffered
-        /// readers), not on a non-blocking socket that may stop half-way.
+        /// `UnexpectedEof` if the stream ends before all the bytes arrive,
+        /// saying how many did (a short read is retried, never taken for the
+        /// whole value), and the reader's own errors. After an error the
+        /// bytes that arrived are consumed, so use it on blocking sockets (or
+        /// buffered readers), not on a non-blocking socket that may stop
+        /// half-way.
         fn $name(&mut self) -> io::Result<$ty> {
             let mut bytes = [0u8; size_of::<$ty>()];
-            self.read_exact(&mut bytes)?;
+            read_whole(self, &mut bytes, stringify!($ty))?;
             Ok(<$ty>::from_be_bytes(bytes))
         }
     )+};
+}
+
+/// `read_exact`, whose `UnexpectedEof` says how many of the bytes of the
+/// `what` arrived (std's says only "failed to fill whole buffer").
+fn read_whole<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8], what: &str) -> io::Result<()> {
+    let mut got = 0;
+    while got < buf.len() {
+        match reader.read(&mut buf[got..]) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!(
+                        "the stream ended after {got} of the {} bytes of a network-order {what}",
+                        buf.len()
+                    ),
+                ));
+            }
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 macro_rules! write_methods {
@@ -206,6 +230,25 @@ mod tests {
         assert_eq!(r.read_network_u64().unwrap(), 5);
         let err = r.read_network_u16().unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn a_short_stream_says_how_many_bytes_arrived() {
+        // Before: std's bare "failed to fill whole buffer".
+        let err = Trickle(&[1, 2]).read_network_u32().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(
+            err.to_string()
+                .contains("after 2 of the 4 bytes of a network-order u32"),
+            "{err}"
+        );
+
+        let (a, mut b) =
+            crate::Socket::pair(crate::Domain::UNIX, crate::Type::STREAM, None).unwrap();
+        a.send(&[0, 0, 7]).unwrap();
+        a.shutdown(std::net::Shutdown::Write).unwrap();
+        let err = b.read_network_u32().unwrap_err();
+        assert!(err.to_string().contains("after 3 of the 4 bytes"), "{err}");
     }
 
     #[test]

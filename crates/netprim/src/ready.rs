@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 use crate::Socket;
+use crate::error::annotate;
 
 /// Waits until at least one of `fds` has input (data, a pending connection on
 /// a listener, EOF, or an error to report) or `timeout` passes, and returns
@@ -34,8 +35,9 @@ use crate::Socket;
 ///
 /// # Errors
 ///
-/// OS errors of `poll(2)`, such as `EINVAL` for more descriptors than
-/// `RLIMIT_NOFILE`. An interrupted wait is resumed for the time that remains.
+/// OS errors of `poll(2)`. More descriptors than the process may open
+/// (`RLIMIT_NOFILE`) is `InvalidInput` (`EINVAL`) saying so, with both
+/// numbers. An interrupted wait is resumed for the time that remains.
 pub fn wait_for_input<F: AsFd>(fds: &[F], timeout: Option<Duration>) -> io::Result<Vec<usize>> {
     wait(fds, PollFlags::POLLIN, timeout)
 }
@@ -193,9 +195,39 @@ fn poll_until(pollfds: &mut [PollFd<'_>], timeout: Option<Duration>) -> io::Resu
         match poll(pollfds, wait_for) {
             Ok(_) => return Ok(()),
             Err(nix::errno::Errno::EINTR) => continue,
+            Err(nix::errno::Errno::EINVAL) => return Err(too_many(pollfds.len())),
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// `poll(2)`'s bare `EINVAL`, explained when the cause is the one a caller
+/// can run into: more descriptors than `RLIMIT_NOFILE`.
+fn too_many(count: usize) -> io::Error {
+    let einval = io::Error::from_raw_os_error(libc::EINVAL);
+    match open_files_limit() {
+        Some(limit) if count as u64 > limit => annotate(
+            einval,
+            "wait on",
+            &format_args!(
+                "{count} descriptors, more than the {limit} this process may open \
+                 (RLIMIT_NOFILE)"
+            ),
+        ),
+        _ => annotate(einval, "wait on", &format_args!("{count} descriptors")),
+    }
+}
+
+/// The soft `RLIMIT_NOFILE`, which is also the most descriptors `poll(2)`
+/// takes; `None` if it cannot be read or is unlimited.
+fn open_files_limit() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid, writable `rlimit` for the whole call.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    (rc == 0 && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
 }
 
 /// Milliseconds for `poll(2)`, rounded up so that a short timeout still
@@ -209,6 +241,26 @@ fn poll_timeout(left: Duration) -> PollTimeout {
 mod tests {
     use super::*;
     use crate::{Domain, Type};
+
+    #[test]
+    fn more_descriptors_than_the_process_may_open_says_so() {
+        // Before: a bare "Invalid argument (os error 22)".
+        let limit = open_files_limit().expect("RLIMIT_NOFILE is set");
+        let (a, _b) = Socket::pair(Domain::UNIX, Type::STREAM, None).unwrap();
+        let many = usize::try_from(limit + 1).unwrap();
+        let err = wait_for_input(&vec![&a; many], Some(Duration::ZERO)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(
+            crate::OpError::find(&err).unwrap().cause().raw_os_error(),
+            Some(libc::EINVAL)
+        );
+        let msg = err.to_string();
+        assert!(msg.contains(&format!("{many} descriptors")), "{msg}");
+        assert!(
+            msg.contains(&format!("the {limit} this process may open")),
+            "{msg}"
+        );
+    }
 
     #[test]
     fn a_timeout_too_long_to_add_to_now_waits_without_limit() {
