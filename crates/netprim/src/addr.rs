@@ -18,7 +18,7 @@ use crate::error::{invalid_input, quoted};
 ///
 /// Scheme: the socket address object of Guile (`make-socket-address`, the
 /// value of `accept`'s cdr, `getsockname`, `getpeername`, `recvfrom!`) and the
-/// `struct sockaddr` bytevector of Vicare (see [`SockAddr::from_bytes`]).
+/// struct sockaddr bytevector of Vicare (see [`SockAddr::from_bytes`]).
 ///
 /// ```
 /// use netprim::SockAddr;
@@ -29,6 +29,13 @@ use crate::error::{invalid_input, quoted};
 /// assert_eq!(unix.to_string(), "/tmp/chat.sock");
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[doc(alias(
+    "make-socket-address",
+    "accept",
+    "getsockname",
+    "getpeername",
+    "recvfrom!"
+))]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub enum SockAddr {
     /// An IPv4 address and port (`AF_INET`).
@@ -68,6 +75,7 @@ impl SockAddr {
     ///
     /// `InvalidInput` if the path is empty, holds a NUL byte or does not fit
     /// in `sun_path` (107 bytes on Linux).
+    #[doc(alias("make-socket-address", "socket:bind", "socket:connect"))]
     pub fn unix(path: impl AsRef<Path>) -> io::Result<SockAddr> {
         let path = path.as_ref();
         let bytes = path.as_os_str().as_bytes();
@@ -102,6 +110,7 @@ impl SockAddr {
     /// The address family.
     ///
     /// Scheme: `sockaddr:fam`.
+    #[doc(alias = "sockaddr:fam")]
     pub fn family(&self) -> Domain {
         match self {
             SockAddr::V4(_) => Domain::IPV4,
@@ -113,6 +122,7 @@ impl SockAddr {
     /// The IP address, for IPv4 and IPv6.
     ///
     /// Scheme: `sockaddr:addr`.
+    #[doc(alias = "sockaddr:addr")]
     pub fn ip(&self) -> Option<IpAddr> {
         self.as_socket().map(|a| a.ip())
     }
@@ -120,6 +130,7 @@ impl SockAddr {
     /// The port, for IPv4 and IPv6.
     ///
     /// Scheme: `sockaddr:port`.
+    #[doc(alias = "sockaddr:port")]
     pub fn port(&self) -> Option<u16> {
         self.as_socket().map(|a| a.port())
     }
@@ -127,6 +138,7 @@ impl SockAddr {
     /// The socket file's path, for a Unix address bound to a path.
     ///
     /// Scheme: `sockaddr:path`.
+    #[doc(alias = "sockaddr:path")]
     pub fn path(&self) -> Option<&Path> {
         match self {
             SockAddr::Unix(UnixAddr::Path(p)) => Some(p),
@@ -145,6 +157,7 @@ impl SockAddr {
     /// The IPv6 flow information, for IPv6.
     ///
     /// Scheme: `sockaddr:flowinfo`.
+    #[doc(alias = "sockaddr:flowinfo")]
     pub fn flowinfo(&self) -> Option<u32> {
         match self {
             SockAddr::V6(a) => Some(a.flowinfo()),
@@ -155,6 +168,7 @@ impl SockAddr {
     /// The IPv6 scope id (interface index), for IPv6.
     ///
     /// Scheme: `sockaddr:scopeid`.
+    #[doc(alias = "sockaddr:scopeid")]
     pub fn scope_id(&self) -> Option<u32> {
         match self {
             SockAddr::V6(a) => Some(a.scope_id()),
@@ -188,6 +202,7 @@ impl SockAddr {
     /// `InvalidInput` naming the problem for any slice that is not a valid
     /// address of a supported family: too short, too long, or an unknown
     /// family. Never panics, whatever the bytes.
+    #[doc(alias = "make-server-sock-and-port")]
     pub fn from_bytes(bytes: &[u8]) -> io::Result<SockAddr> {
         let family = match bytes.get(..FAMILY_LEN) {
             Some(f) => libc::sa_family_t::from_ne_bytes([f[0], f[1]]),

@@ -112,8 +112,9 @@ macro_rules! write_methods {
 /// Reads big-endian (network order) integers from any [`Read`], such as a
 /// `&Socket`, a `TcpStream` or a `BufReader`.
 ///
-/// Scheme: `read-network-long` of Guile's manual (`read_network_u32`), done
-/// right: the value is read whole or not at all.
+/// Scheme: `read-network-long` of Guile's manual
+/// ([`read_network_u32`](ReadNetworkExt::read_network_u32)), done right: the
+/// value is read whole or not at all.
 ///
 /// ```
 /// use netprim::ReadNetworkExt;
@@ -125,17 +126,20 @@ macro_rules! write_methods {
 /// assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[doc(alias = "read-network-long")]
 pub trait ReadNetworkExt: Read {
     read_methods! {
         /// Reads a big-endian `u16`.
         ///
         /// Scheme: two bytes through `ntohs`.
+        #[doc(alias = "ntohs")]
         read_network_u16 -> u16;
         /// Reads a big-endian `i16`.
         read_network_i16 -> i16;
         /// Reads a big-endian `u32`.
         ///
         /// Scheme: `read-network-long` (Guile manual).
+        #[doc(alias = "read-network-long")]
         read_network_u32 -> u32;
         /// Reads a big-endian `i32`.
         read_network_i32 -> i32;
@@ -155,8 +159,9 @@ impl<R: Read + ?Sized> ReadNetworkExt for R {}
 /// Writes big-endian (network order) integers to any [`Write`], such as a
 /// `&Socket`, a `TcpStream` or a `BufWriter`.
 ///
-/// Scheme: `write-network-long` of Guile's manual (`write_network_u32`),
-/// done right: the whole value is written, whatever the socket takes at once.
+/// Scheme: `write-network-long` of Guile's manual
+/// ([`write_network_u32`](WriteNetworkExt::write_network_u32)), done right:
+/// the whole value is written, whatever the socket takes at once.
 ///
 /// ```
 /// use netprim::WriteNetworkExt;
@@ -167,17 +172,20 @@ impl<R: Read + ?Sized> ReadNetworkExt for R {}
 /// assert_eq!(out, [127, 0, 0, 1, 0xff, 0xfe]);
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[doc(alias = "write-network-long")]
 pub trait WriteNetworkExt: Write {
     write_methods! {
         /// Writes a `u16` in big-endian order.
         ///
         /// Scheme: `htons`, then two bytes out.
+        #[doc(alias = "htons")]
         write_network_u16(u16);
         /// Writes an `i16` in big-endian order.
         write_network_i16(i16);
         /// Writes a `u32` in big-endian order.
         ///
         /// Scheme: `write-network-long` (Guile manual).
+        #[doc(alias = "write-network-long")]
         write_network_u32(u32);
         /// Writes an `i32` in big-endian order.
         write_network_i32(i32);

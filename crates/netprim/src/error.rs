@@ -65,6 +65,7 @@ impl OpError {
     /// The underlying error, with its OS error code when there is one.
     ///
     /// Scheme: the `message` of a CHICKEN condition (the `strerror` text).
+    #[doc(alias = "strerror")]
     #[doc(alias = "message")]
     pub fn cause(&self) -> &io::Error {
         &self.source
@@ -84,6 +85,7 @@ impl OpError {
     ///
     /// Scheme: `((condition-property-accessor 'exn 'message) c)` and its
     /// kin, on a CHICKEN `(exn i/o net)` condition.
+    #[doc(alias = "exn")]
     #[doc(alias = "condition-property-accessor")]
     pub fn find(err: &io::Error) -> Option<&OpError> {
         err.get_ref()?.downcast_ref::<OpError>()

@@ -75,14 +75,17 @@ pub use sockopt::{OptValue, option_names};
 /// [`Domain::UNIX`] (socket2's type, re-exported).
 ///
 /// Scheme: `AF_INET`, `AF_INET6`, `AF_UNIX` (`AF_FILE`).
+#[doc(alias("AF_INET", "AF_INET6", "AF_UNIX", "AF_FILE"))]
 pub use socket2::Domain;
 /// A protocol number: [`Protocol::TCP`], [`Protocol::UDP`],
 /// [`Protocol::ICMPV4`], … (socket2's type, re-exported).
 ///
 /// Scheme: the `proto` argument of `socket`; SCM's `getproto` numbers.
+#[doc(alias("proto", "socket", "getproto"))]
 pub use socket2::Protocol;
 /// The style of a socket: [`Type::STREAM`], [`Type::DGRAM`], [`Type::RAW`],
 /// [`Type::SEQPACKET`] (socket2's type, re-exported).
 ///
 /// Scheme: `SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_RAW`.
+#[doc(alias("SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW"))]
 pub use socket2::Type;

@@ -32,6 +32,15 @@ use crate::{Domain, Protocol, SockAddr, Type};
 /// assert!(flags.contains(AiFlags::PASSIVE));
 /// assert_eq!(format!("{flags:?}"), "AiFlags(PASSIVE | NUMERICSERV)");
 /// ```
+#[doc(alias(
+    "AI_PASSIVE",
+    "AI_CANONNAME",
+    "AI_NUMERICHOST",
+    "AI_NUMERICSERV",
+    "AI_ADDRCONFIG",
+    "AI_V4MAPPED",
+    "AI_ALL"
+))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct AiFlags(i32);
 
@@ -83,6 +92,13 @@ c_flags!(AiFlags {
 /// };
 /// # let _ = hints;
 /// ```
+#[doc(alias(
+    "hint_flags",
+    "hint_family",
+    "hint_socktype",
+    "hint_protocol",
+    "getaddrinfo"
+))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AddrInfoHints {
     /// `ai_flags`.
@@ -100,6 +116,15 @@ pub struct AddrInfoHints {
 /// Scheme: Guile's `addrinfo` object, read with `addrinfo:flags`,
 /// `addrinfo:fam`, `addrinfo:socktype`, `addrinfo:protocol`, `addrinfo:addr`
 /// and `addrinfo:canonname`.
+#[doc(alias(
+    "addrinfo",
+    "addrinfo:flags",
+    "addrinfo:fam",
+    "addrinfo:socktype",
+    "addrinfo:protocol",
+    "addrinfo:addr",
+    "addrinfo:canonname"
+))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddrInfo {
     /// `ai_flags` as the resolver returned them.
@@ -218,6 +243,7 @@ pub fn getaddrinfo(
 ///
 /// As [`getaddrinfo`]: `NotFound` for an unknown host, `InvalidInput` for a
 /// NUL byte, …
+#[doc(alias("getaddrinfo", "connect", "inet:string->address"))]
 pub fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
     let hints = AddrInfoHints {
         flags: AiFlags::NUMERICSERV,
@@ -238,6 +264,13 @@ pub fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
 ///
 /// Scheme: the vector returned by Guile's and SCM's `getserv`, read in Guile
 /// with `servent:name`, `servent:aliases`, `servent:port`, `servent:proto`.
+#[doc(alias(
+    "getserv",
+    "servent:name",
+    "servent:aliases",
+    "servent:port",
+    "servent:proto"
+))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceEntry {
     /// The official name, e.g. `"http"`.
@@ -265,6 +298,7 @@ pub struct ServiceEntry {
 ///
 /// `NotFound` quoting the name (`unknown service "nope" for tcp`),
 /// `InvalidInput` for a NUL byte, and OS errors of the lookup.
+#[doc(alias = "getserv")]
 pub fn service_by_name(name: &str, protocol: Option<&str>) -> io::Result<ServiceEntry> {
     let c_name = c_string(name, "service name")?;
     let c_proto = protocol.map(|p| c_string(p, "protocol name")).transpose()?;
@@ -303,6 +337,7 @@ pub fn service_by_name(name: &str, protocol: Option<&str>) -> io::Result<Service
 ///
 /// `NotFound` naming the port (`no service on port 4 for tcp`),
 /// `InvalidInput` for a NUL byte in `protocol`, and OS errors of the lookup.
+#[doc(alias = "getserv")]
 pub fn service_by_port(port: u16, protocol: Option<&str>) -> io::Result<ServiceEntry> {
     let c_proto = protocol.map(|p| c_string(p, "protocol name")).transpose()?;
     let proto_ptr = c_proto.as_ref().map_or(ptr::null(), |c| c.as_ptr());
@@ -327,6 +362,7 @@ pub fn service_by_port(port: u16, protocol: Option<&str>) -> io::Result<ServiceE
 ///
 /// Scheme: the vector returned by Guile's and SCM's `getproto`, read in Guile
 /// with `protoent:name`, `protoent:aliases`, `protoent:proto`.
+#[doc(alias("getproto", "protoent:name", "protoent:aliases", "protoent:proto"))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProtocolEntry {
     /// The official name, e.g. `"tcp"`.
@@ -358,6 +394,7 @@ impl ProtocolEntry {
 ///
 /// `NotFound` quoting the name, `InvalidInput` for a NUL byte, and OS errors
 /// of the lookup.
+#[doc(alias = "getproto")]
 pub fn protocol_by_name(name: &str) -> io::Result<ProtocolEntry> {
     let c_name = c_string(name, "protocol name")?;
     let found = reentrant(
@@ -382,6 +419,7 @@ pub fn protocol_by_name(name: &str) -> io::Result<ProtocolEntry> {
 /// # Errors
 ///
 /// `NotFound` naming the number, and OS errors of the lookup.
+#[doc(alias = "getproto")]
 pub fn protocol_by_number(number: i32) -> io::Result<ProtocolEntry> {
     let found = reentrant(
         |entry, buf, len, result| {
@@ -397,6 +435,7 @@ pub fn protocol_by_number(number: i32) -> io::Result<ProtocolEntry> {
 ///
 /// Scheme: the vector returned by Guile's and SCM's `gethost`, read in Guile
 /// with `hostent:name`, `hostent:aliases`, `hostent:addr-list`.
+#[doc(alias("gethost", "hostent:name", "hostent:aliases", "hostent:addr-list"))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostEntry {
     /// The canonical name.
@@ -423,6 +462,7 @@ pub struct HostEntry {
 /// # Errors
 ///
 /// As [`getaddrinfo`]: `NotFound` for an unknown host.
+#[doc(alias = "gethost")]
 pub fn host_by_name(name: &str) -> io::Result<HostEntry> {
     let hints = AddrInfoHints {
         flags: AiFlags::CANONNAME,
@@ -467,6 +507,7 @@ pub fn host_by_name(name: &str) -> io::Result<HostEntry> {
 ///
 /// `NotFound` naming the address when it has no name; otherwise as
 /// [`getaddrinfo`].
+#[doc(alias = "gethost")]
 pub fn host_by_addr(addr: IpAddr) -> io::Result<HostEntry> {
     let sockaddr = SockAddr::from((addr, 0)).to_socket2()?;
     let mut host = [0 as c_char; libc::NI_MAXHOST as usize];
@@ -521,6 +562,7 @@ pub fn host_by_addr(addr: IpAddr) -> io::Result<HostEntry> {
 ///
 /// `InvalidInput` quoting the text if it is not an address of `family`, or
 /// naming the family if it is neither IPv4 nor IPv6.
+#[doc(alias("inet-pton", "inet:string->address"))]
 pub fn inet_pton(family: Domain, text: &str) -> io::Result<IpAddr> {
     let parsed = if family == Domain::IPV4 {
         text.parse::<Ipv4Addr>().map(IpAddr::V4).ok()
@@ -553,6 +595,7 @@ pub fn inet_pton(family: Domain, text: &str) -> io::Result<IpAddr> {
 /// ```
 /// assert_eq!(netprim::inet_ntop([127, 0, 0, 1].into()), "127.0.0.1");
 /// ```
+#[doc(alias("inet-ntop", "inet:address->string"))]
 pub fn inet_ntop(addr: IpAddr) -> String {
     addr.to_string()
 }

@@ -16,6 +16,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn reuse_address(&self) -> io::Result<bool> {
         self.as_socket2().reuse_address()
     }
@@ -28,6 +29,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_reuse_address(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_reuse_address(value)
     }
@@ -39,6 +41,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn reuse_port(&self) -> io::Result<bool> {
         self.as_socket2().reuse_port()
     }
@@ -51,6 +54,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_reuse_port(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_reuse_port(value)
     }
@@ -62,6 +66,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn keepalive(&self) -> io::Result<bool> {
         self.as_socket2().keepalive()
     }
@@ -74,6 +79,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_keepalive(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_keepalive(value)
     }
@@ -85,6 +91,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn linger(&self) -> io::Result<Option<Duration>> {
         self.as_socket2().linger()
     }
@@ -99,6 +106,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "setsockopt")]
     pub fn set_linger(&self, value: Option<Duration>) -> io::Result<()> {
         self.as_socket2().set_linger(linger_seconds(value))
     }
@@ -110,6 +118,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn recv_buffer_size(&self) -> io::Result<usize> {
         self.as_socket2().recv_buffer_size()
     }
@@ -122,6 +131,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_recv_buffer_size(&self, value: usize) -> io::Result<()> {
         self.as_socket2().set_recv_buffer_size(value)
     }
@@ -133,6 +143,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn send_buffer_size(&self) -> io::Result<usize> {
         self.as_socket2().send_buffer_size()
     }
@@ -145,6 +156,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_send_buffer_size(&self, value: usize) -> io::Result<()> {
         self.as_socket2().set_send_buffer_size(value)
     }
@@ -156,6 +168,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn broadcast(&self) -> io::Result<bool> {
         self.as_socket2().broadcast()
     }
@@ -168,6 +181,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_broadcast(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_broadcast(value)
     }
@@ -179,6 +193,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn read_timeout(&self) -> io::Result<Option<Duration>> {
         self.as_socket2().read_timeout()
     }
@@ -191,6 +206,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_read_timeout(&self, value: Option<Duration>) -> io::Result<()> {
         if value == Some(Duration::ZERO) {
             return Err(invalid_input(
@@ -208,6 +224,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn write_timeout(&self) -> io::Result<Option<Duration>> {
         self.as_socket2().write_timeout()
     }
@@ -220,6 +237,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_write_timeout(&self, value: Option<Duration>) -> io::Result<()> {
         if value == Some(Duration::ZERO) {
             return Err(invalid_input(
@@ -237,6 +255,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn nodelay(&self) -> io::Result<bool> {
         self.as_socket2().tcp_nodelay()
     }
@@ -249,6 +268,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_nodelay(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_tcp_nodelay(value)
     }
@@ -260,6 +280,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn only_v6(&self) -> io::Result<bool> {
         self.as_socket2().only_v6()
     }
@@ -272,6 +293,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_only_v6(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_only_v6(value)
     }
@@ -283,6 +305,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn ttl(&self) -> io::Result<u32> {
         self.as_socket2().ttl_v4()
     }
@@ -295,6 +318,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_ttl(&self, value: u32) -> io::Result<()> {
         self.as_socket2().set_ttl_v4(value)
     }
@@ -307,6 +331,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn out_of_band_inline(&self) -> io::Result<bool> {
         self.as_socket2().out_of_band_inline()
     }
@@ -318,6 +343,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "setsockopt")]
     pub fn set_out_of_band_inline(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_out_of_band_inline(value)
     }
@@ -329,6 +355,7 @@ impl Socket {
     /// # Errors
     ///
     /// OS errors of `getsockopt(2)`.
+    #[doc(alias = "getsockopt")]
     pub fn is_listener(&self) -> io::Result<bool> {
         self.as_socket2().is_listener()
     }
@@ -341,6 +368,7 @@ impl Socket {
     /// # Errors
     ///
     /// Only if the option cannot be read; the pending error is the `Ok` value.
+    #[doc(alias = "getsockopt")]
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.as_socket2().take_error()
     }
@@ -352,6 +380,7 @@ impl Socket {
     /// # Errors
     ///
     /// OS errors of `getsockopt(2)`.
+    #[doc(alias = "getsockopt")]
     pub fn r#type(&self) -> io::Result<Type> {
         self.as_socket2().r#type()
     }

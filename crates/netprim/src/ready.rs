@@ -18,7 +18,7 @@ use crate::error::annotate;
 /// Mixed kinds of descriptor go in as `&dyn AsFd`: `&[&listener as &dyn
 /// AsFd, &std::io::stdin()]`.
 ///
-/// Scheme: SCM's `wait-for-input` (a `Duration` instead of whole seconds,
+/// Scheme: SCM's `wait-for-input` (a [`Duration`] instead of whole seconds,
 /// indices in the given order instead of ports in reverse, empty instead of
 /// `#f`).
 ///
@@ -38,6 +38,7 @@ use crate::error::annotate;
 /// OS errors of `poll(2)`. More descriptors than the process may open
 /// (`RLIMIT_NOFILE`) is `InvalidInput` (`EINVAL`) saying so, with both
 /// numbers. An interrupted wait is resumed for the time that remains.
+#[doc(alias = "wait-for-input")]
 pub fn wait_for_input<F: AsFd>(fds: &[F], timeout: Option<Duration>) -> io::Result<Vec<usize>> {
     wait(fds, PollFlags::POLLIN, timeout)
 }
@@ -157,6 +158,7 @@ impl Socket {
     /// # Errors
     ///
     /// OS errors of `poll(2)`.
+    #[doc(alias("char-ready?", "tcp-accept-ready?"))]
     pub fn accept_ready(&self) -> io::Result<bool> {
         wait_readable(self, Some(Duration::ZERO))
     }

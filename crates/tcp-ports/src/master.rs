@@ -18,6 +18,7 @@ use crate::target::resolve_host;
 /// lingers on close to send what is unsent.
 ///
 /// Scheme: the `SO_LINGER` of 1 second that `make-master-sock` sets.
+#[doc(alias("SO_LINGER", "make-master-sock"))]
 pub const MASTER_LINGER: Duration = Duration::from_secs(1);
 
 /// A master server socket: IPv4, TCP, bound to an interface and a port,
@@ -48,6 +49,7 @@ pub const MASTER_LINGER: Duration = Duration::from_secs(1);
 /// ```
 ///
 /// Scheme: the master socket descriptor of `make-master-sock`.
+#[doc(alias = "make-master-sock")]
 pub struct MasterSocket {
     socket: Socket,
     local: SocketAddr,
@@ -69,6 +71,7 @@ impl MasterSocket {
     /// interface; `AddrNotAvailable` when the interface has no IPv4 address
     /// (the master socket is IPv4 only, as Vicare's); a failed lookup;
     /// `AddrInUse` when the port is taken. Network errors name the address.
+    #[doc(alias = "make-master-sock")]
     pub fn bind(
         interface: &str,
         port: u16,
@@ -99,6 +102,7 @@ impl MasterSocket {
     /// The address it is bound to (the port chosen when 0 was asked for).
     ///
     /// Scheme: `(getsockname master-sock)`.
+    #[doc(alias = "getsockname")]
     pub fn local_addr(&self) -> SocketAddr {
         self.local
     }
@@ -127,6 +131,7 @@ impl MasterSocket {
     /// assertion; decision 18); `ConnectionAborted` for a connection reset
     /// before it was accepted, and resource limits (`EMFILE`), which leave
     /// the master socket usable.
+    #[doc(alias = "make-server-sock-and-port")]
     pub fn accept(&self) -> io::Result<(ServerPort, Vec<u8>)> {
         let (socket, peer) = match self.socket.accept() {
             Ok(accepted) => accepted,
@@ -153,6 +158,7 @@ impl MasterSocket {
     /// # Errors
     ///
     /// The error of `close(2)`, which a drop would ignore.
+    #[doc(alias = "close-master-sock")]
     pub fn close(self) -> io::Result<()> {
         let local = self.local;
         self.socket
@@ -206,6 +212,7 @@ impl AsRawFd for MasterSocket {
 /// one-second linger).
 ///
 /// Scheme: the binary port of `make-server-sock-and-port`.
+#[doc(alias = "make-server-sock-and-port")]
 pub struct ServerPort {
     socket: Socket,
     peer: SocketAddr,
@@ -215,6 +222,7 @@ impl ServerPort {
     /// The server socket the port wraps.
     ///
     /// Scheme: the first value of `make-server-sock-and-port`.
+    #[doc(alias = "make-server-sock-and-port")]
     pub fn socket(&self) -> &Socket {
         &self.socket
     }
@@ -229,6 +237,7 @@ impl ServerPort {
     /// The client's address.
     ///
     /// Scheme: the third value of `make-server-sock-and-port`, parsed.
+    #[doc(alias = "make-server-sock-and-port")]
     pub fn peer_addr(&self) -> SocketAddr {
         self.peer
     }
@@ -240,6 +249,7 @@ impl ServerPort {
     /// # Errors
     ///
     /// The error of `close(2)`, which a drop would ignore.
+    #[doc(alias = "close-server-port")]
     pub fn close(self) -> io::Result<()> {
         let peer = self.peer;
         self.socket

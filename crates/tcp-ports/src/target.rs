@@ -31,6 +31,7 @@ use crate::error::{invalid_input, network_error, quoted, shortened};
 /// Scheme: the `HOSTNAME` and `TCPPORT` of `tcp-connect`, or its
 /// `"HOSTNAME:PORT"` string (as documented; CHICKEN's own parser reads it
 /// the wrong way round, decision 1).
+#[doc(alias("HOSTNAME", "TCPPORT", "tcp-connect"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Target {
     host: String,
@@ -50,6 +51,7 @@ impl Target {
     ///
     /// `InvalidInput`, quoting the value, for an empty host, a host with a
     /// NUL byte or with unbalanced brackets, and port 0.
+    #[doc(alias = "tcp-connect")]
     pub fn new(host: &str, port: u16) -> io::Result<Target> {
         let host = unbracket(host)?;
         check_host(host, &format!("{host}:{port}"))?;
@@ -77,6 +79,7 @@ impl Target {
     /// `InvalidInput` quoting `s` (cut after 64 characters): no `:PORT`, more
     /// than one, an empty host, an IPv6 address without brackets, a port out
     /// of range (1–65535) or signed, an unknown service name.
+    #[doc(alias = "tcp-connect")]
     pub fn parse(s: &str) -> io::Result<Target> {
         if s.contains('\0') {
             return Err(invalid_input(format!("{} holds a NUL byte", quoted(s))));
@@ -135,6 +138,7 @@ impl Target {
     /// The host: a name or an IP address (IPv6 without brackets).
     ///
     /// Scheme: `HOSTNAME` of `tcp-connect`.
+    #[doc(alias("HOSTNAME", "tcp-connect"))]
     pub fn host(&self) -> &str {
         &self.host
     }
@@ -142,6 +146,7 @@ impl Target {
     /// The port number (a service name already looked up).
     ///
     /// Scheme: `TCPPORT` of `tcp-connect`.
+    #[doc(alias("TCPPORT", "tcp-connect"))]
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -296,6 +301,7 @@ impl FromStr for Target {
 /// [`Target`] itself.
 ///
 /// Scheme: the arguments of `tcp-connect`.
+#[doc(alias = "tcp-connect")]
 pub trait IntoTarget {
     /// The target, or why it is not one.
     ///
@@ -304,6 +310,7 @@ pub trait IntoTarget {
     /// # Errors
     ///
     /// `InvalidInput` as for [`Target::parse`] and [`Target::new`].
+    #[doc(alias("tcp-connect", "HOSTNAME"))]
     fn into_target(self) -> io::Result<Target>;
 }
 
