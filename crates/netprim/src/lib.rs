@@ -18,6 +18,10 @@
 //! those involving an address name it (see [`OpError`]). No send raises
 //! `SIGPIPE`.
 //!
+//! Where Guile and SCM depart from their own documents, or are broken, this
+//! crate follows the documents and fixes the bug; the [list of
+//! differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md) names each one, why, and the item that implements it.
+//!
 //! ```
 //! use netprim::{Domain, Socket, Type};
 //!

@@ -15,8 +15,36 @@ use crate::error::annotate;
 /// the indices of the ready ones, in the order given. An empty result means
 /// the timeout passed. `None` waits without limit.
 ///
-/// Mixed kinds of descriptor go in as `&dyn AsFd`: `&[&listener as &dyn
-/// AsFd, &std::io::stdin()]`.
+/// Mixed kinds of descriptor go in as `&dyn AsFd` or as
+/// [`BorrowedFd`](std::os::fd::BorrowedFd)s: `&[socket.as_fd(),
+/// input.as_fd()]`.
+///
+/// Wait on stdin only through an unbuffered handle. [`std::io::Stdin`]
+/// reads up to 8 KiB into its own buffer, so after one line is taken from
+/// it, the next lines may sit in that buffer while the descriptor has
+/// nothing left: `wait_for_input` then waits for input that has already
+/// arrived, and a faithful port of SCM's chat client stalls. Read from a
+/// `File` on a duplicate of descriptor 0 instead, so what readiness
+/// announces is exactly what the next read gets (the example
+/// `raw-chat-client` does this):
+///
+/// ```no_run
+/// use std::fs::File;
+/// use std::io::{self, Read};
+/// use std::os::fd::AsFd;
+/// use std::time::Duration;
+///
+/// let (socket, _peer) = netprim::Socket::pair(netprim::Domain::UNIX, netprim::Type::STREAM, None)?;
+/// // Not `io::stdin()` itself: an unbuffered handle on the same descriptor.
+/// let mut input = File::from(io::stdin().as_fd().try_clone_to_owned()?);
+/// let ready = netprim::wait_for_input(&[socket.as_fd(), input.as_fd()], Some(Duration::from_secs(1)))?;
+/// if ready.contains(&1) {
+///     let mut buf = [0; 4096];
+///     let n = input.read(&mut buf)?; // all of it reaches `buf`, none hides in a buffer
+///     # let _ = n;
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
 ///
 /// Scheme: SCM's `wait-for-input` (a [`Duration`] instead of whole seconds,
 /// indices in the given order instead of ports in reverse, empty instead of

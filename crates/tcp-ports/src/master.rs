@@ -60,7 +60,8 @@ impl MasterSocket {
     /// `SO_LINGER` of [`MASTER_LINGER`] (one second), bound to the first IPv4
     /// address of `interface` (a host name such as `"localhost"` or an IPv4
     /// address, looked up with `getaddrinfo`) and `port` (0: a free one,
-    /// which Vicare refuses; decision 17), listening with
+    /// which Vicare refuses; see [the differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md#master-socket)),
+    /// listening with
     /// `max_pending_connections` as its backlog.
     ///
     /// Scheme: `(make-master-sock interface port max-pending-connections)`.
@@ -128,9 +129,11 @@ impl MasterSocket {
     /// # Errors
     ///
     /// `WouldBlock` when no connection is pending (Vicare fails an
-    /// assertion; decision 18); `ConnectionAborted` for a connection reset
-    /// before it was accepted, and resource limits (`EMFILE`), which leave
-    /// the master socket usable.
+    /// assertion; see [the differences][nothing-pending]);
+    /// `ConnectionAborted` for a connection reset before it was accepted,
+    /// and resource limits (`EMFILE`), which leave the master socket usable.
+    ///
+    /// [nothing-pending]: https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md#accept-with-nothing-pending
     #[doc(alias = "make-server-sock-and-port")]
     pub fn accept(&self) -> io::Result<(ServerPort, Vec<u8>)> {
         let (socket, peer) = match self.socket.accept() {

@@ -30,7 +30,7 @@ use crate::error::{invalid_input, network_error, quoted, shortened};
 ///
 /// Scheme: the `HOSTNAME` and `TCPPORT` of `tcp-connect`, or its
 /// `"HOSTNAME:PORT"` string (as documented; CHICKEN's own parser reads it
-/// the wrong way round, decision 1).
+/// the wrong way round; see [the differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md#host-and-port-strings)).
 #[doc(alias("HOSTNAME", "TCPPORT", "tcp-connect"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Target {
