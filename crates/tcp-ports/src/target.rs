@@ -208,6 +208,7 @@ impl Target {
     /// `connect to localhost:4242 (tried 127.0.0.1:4242): Connection refused`.
     ///
     /// Scheme: the `(exn i/o net)` condition of a failed `tcp-connect`.
+    #[doc(alias("exn", "tcp-connect"))]
     pub fn connect_error(&self, tried: &[SocketAddr], last: io::Error) -> io::Error {
         network_error(
             last,
