@@ -30,6 +30,7 @@ use crate::{IntoTarget, TcpConfig, TcpReader, TcpWriter};
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
+#[doc(alias = "tcp-connect")]
 /// Scheme: `tcp-connect` (`(tcp-connect HOSTNAME TCPPORT)`,
 /// `(tcp-connect "HOSTNAME:PORT")`).
 ///
@@ -63,6 +64,7 @@ pub fn connect(target: impl IntoTarget) -> io::Result<(TcpReader, TcpWriter)> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
+#[doc(alias = "parameterize")]
 /// Scheme: `(parameterize ((tcp-connect-timeout …) …) (tcp-connect …))`.
 ///
 /// # Errors

@@ -107,6 +107,7 @@ impl TcpConnection {
 
     /// Reads a line of at most `max` bytes ([`TcpReader::read_line_max`]).
     ///
+    #[doc(alias = "read-line")]
     /// Scheme: `read-line` with a limit.
     ///
     /// # Errors

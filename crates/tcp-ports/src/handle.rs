@@ -94,6 +94,8 @@ impl ConnectionHandle {
 
     /// The local address of the connection.
     ///
+    #[doc(alias = "tcp-addresses")]
+    #[doc(alias = "tcp-port-numbers")]
     /// Scheme: `tcp-addresses` and `tcp-port-numbers` (first values).
     pub fn local_addr(&self) -> SocketAddr {
         self.local
@@ -101,6 +103,8 @@ impl ConnectionHandle {
 
     /// The address of the peer.
     ///
+    #[doc(alias = "tcp-addresses")]
+    #[doc(alias = "tcp-port-numbers")]
     /// Scheme: `tcp-addresses` and `tcp-port-numbers` (second values).
     pub fn peer_addr(&self) -> SocketAddr {
         self.peer

@@ -27,6 +27,7 @@ use crate::{StopSignal, TcpConfig, TcpReader, TcpWriter, default_backlog};
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
+#[doc(alias = "tcp-listen")]
 /// Scheme: `(tcp-listen TCPPORT)`.
 ///
 /// # Errors
@@ -48,6 +49,7 @@ pub fn listen(port: u16) -> io::Result<TcpListener> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
+#[doc(alias = "tcp-listen")]
 /// Scheme: `(tcp-listen TCPPORT #f HOST)`.
 ///
 /// # Errors
@@ -77,6 +79,8 @@ pub fn listen_on(host: &str, port: u16) -> io::Result<TcpListener> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
+#[doc(alias = "tcp-listen")]
+#[doc(alias = "TCPPORT")]
 /// Scheme: the arguments of `tcp-listen` (`TCPPORT [BACKLOG [HOST]]`).
 #[derive(Debug, Clone)]
 pub struct ListenOptions {
@@ -92,6 +96,8 @@ impl ListenOptions {
     /// default backlog, IPv6 only for an IPv6 host, accepting with the
     /// accepting thread's current configuration.
     ///
+    #[doc(alias = "TCPPORT")]
+    #[doc(alias = "tcp-listen")]
     /// Scheme: `TCPPORT` of `tcp-listen`.
     pub fn new(port: u16) -> ListenOptions {
         ListenOptions {
@@ -106,6 +112,8 @@ impl ListenOptions {
     /// How many connections may wait to be accepted (at most `i32::MAX`;
     /// the kernel caps it at somaxconn). Default: [`default_backlog`].
     ///
+    #[doc(alias = "BACKLOG")]
+    #[doc(alias = "tcp-listen")]
     /// Scheme: `BACKLOG` of `tcp-listen`.
     pub fn backlog(mut self, backlog: u32) -> ListenOptions {
         self.backlog = Some(backlog);
@@ -116,6 +124,8 @@ impl ListenOptions {
     /// or without brackets). A name is looked up and its first address
     /// used. Default: `0.0.0.0`, every IPv4 interface.
     ///
+    #[doc(alias = "HOST")]
+    #[doc(alias = "tcp-listen")]
     /// Scheme: `HOST` of `tcp-listen`.
     pub fn host(mut self, host: impl Into<String>) -> ListenOptions {
         self.host = Some(host.into());
@@ -126,7 +136,8 @@ impl ListenOptions {
     /// appear as IPv4 addresses). Default: `false`, IPv6 only, so that an
     /// IPv4 listener can share the port.
     ///
-    /// Scheme: none (CHICKEN's tcp unit is IPv4 only; decision 20).
+    /// Scheme: none (CHICKEN's tcp unit is IPv4 only; see [the
+    /// differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md#ipv6)).
     pub fn dual_stack(mut self, dual_stack: bool) -> ListenOptions {
         self.dual_stack = dual_stack;
         self
@@ -144,6 +155,7 @@ impl ListenOptions {
     /// Makes the listener: a TCP socket with `SO_REUSEADDR` (a restarted
     /// server rebinds at once), bound and listening.
     ///
+    #[doc(alias = "tcp-listen")]
     /// Scheme: `tcp-listen`.
     ///
     /// # Errors
@@ -223,7 +235,8 @@ fn prepare(socket: &Socket) -> io::Result<()> {
 ///
 /// Whether a value is a listener is for the type system to say: there is
 /// no `tcp-listener?` to call. Closing consumes it ([`TcpListener::close`],
-/// or a drop), so a closed listener cannot be used (decision 7).
+/// or a drop), so a closed listener cannot be used (see [the
+/// differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md#closed-listener)).
 ///
 /// ```
 /// use std::io::{BufRead, Write};
@@ -239,6 +252,7 @@ fn prepare(socket: &Socket) -> io::Result<()> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
+#[doc(alias = "tcp-listen")]
 /// Scheme: the listener object of `tcp-listen`.
 pub struct TcpListener {
     socket: Socket,
@@ -250,6 +264,7 @@ impl TcpListener {
     /// The port it listens on: the one the system chose when it was asked
     /// for port 0.
     ///
+    #[doc(alias = "tcp-listener-port")]
     /// Scheme: `tcp-listener-port`.
     pub fn port(&self) -> u16 {
         self.local.port()
@@ -265,6 +280,7 @@ impl TcpListener {
     /// Whether a connection is waiting, so that [`TcpListener::accept`]
     /// would not wait. Does not wait itself.
     ///
+    #[doc(alias = "tcp-accept-ready?")]
     /// Scheme: `tcp-accept-ready?`.
     ///
     /// # Errors
@@ -309,6 +325,7 @@ impl TcpListener {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     ///
+    #[doc(alias = "tcp-accept")]
     /// Scheme: `tcp-accept`.
     ///
     /// # Errors
@@ -323,6 +340,7 @@ impl TcpListener {
     /// Several threads may accept on one listener at once; each connection
     /// goes to one of them.
     ///
+    #[doc(alias = "parameterize")]
     /// Scheme: `(parameterize ((tcp-accept-timeout …) …) (tcp-accept l))`.
     ///
     /// # Errors
@@ -345,6 +363,7 @@ impl TcpListener {
     /// loop is `while let Some((input, output)) = listener.accept_or_stop(&stop)? { … }`;
     /// see [`StopSignal`].
     ///
+    #[doc(alias = "tcp-accept")]
     /// Scheme: `tcp-accept`, in a loop that another thread can end.
     ///
     /// # Errors
@@ -356,6 +375,7 @@ impl TcpListener {
 
     /// [`TcpListener::accept_or_stop`] with the configuration `config`.
     ///
+    #[doc(alias = "tcp-accept")]
     /// Scheme: `tcp-accept` with parameters, in a loop that another thread
     /// can end.
     ///
@@ -414,6 +434,7 @@ impl TcpListener {
     /// Stops listening and closes the socket; connections accepted before
     /// stay open. Connections still waiting in the queue are reset.
     ///
+    #[doc(alias = "tcp-close")]
     /// Scheme: `tcp-close`.
     ///
     /// # Errors

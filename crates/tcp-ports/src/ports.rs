@@ -46,6 +46,8 @@ macro_rules! connection_queries {
             /// The local address of the connection (IPv4-mapped IPv6
             /// addresses shown as IPv4).
             ///
+            #[doc(alias = "tcp-addresses")]
+            #[doc(alias = "tcp-port-numbers")]
             /// Scheme: `tcp-addresses` and `tcp-port-numbers` (first values).
             pub fn local_addr(&self) -> SocketAddr {
                 self.conn().local()
@@ -54,6 +56,8 @@ macro_rules! connection_queries {
             /// The address of the peer (IPv4-mapped IPv6 addresses shown as
             /// IPv4).
             ///
+            #[doc(alias = "tcp-addresses")]
+            #[doc(alias = "tcp-port-numbers")]
             /// Scheme: `tcp-addresses` and `tcp-port-numbers` (second values).
             pub fn peer_addr(&self) -> SocketAddr {
                 self.conn().peer
@@ -63,6 +67,7 @@ macro_rules! connection_queries {
             /// order. Print them with `to_string()` for CHICKEN's
             /// `"XXX.XXX.XXX.XXX"` strings; IPv6 works too.
             ///
+            #[doc(alias = "tcp-addresses")]
             /// Scheme: `tcp-addresses`.
             pub fn addresses(&self) -> (IpAddr, IpAddr) {
                 (self.local_addr().ip(), self.peer_addr().ip())
@@ -71,6 +76,7 @@ macro_rules! connection_queries {
             /// The TCP port numbers of the local and the remote end, in that
             /// order.
             ///
+            #[doc(alias = "tcp-port-numbers")]
             /// Scheme: `tcp-port-numbers`.
             pub fn port_numbers(&self) -> (u16, u16) {
                 (self.local_addr().port(), self.peer_addr().port())

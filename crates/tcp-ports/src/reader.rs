@@ -28,6 +28,8 @@ use crate::port_io::{Side, Waits};
 /// never sends a newline grows the buffer until memory runs out. Read lines
 /// from untrusted peers with [`TcpReader::read_line_max`].
 ///
+#[doc(alias = "tcp-accept")]
+#[doc(alias = "tcp-connect")]
 /// Scheme: the input port returned by `tcp-accept` and `tcp-connect`.
 pub struct TcpReader {
     pub(crate) inner: BufReader<RecvHalf>,
@@ -101,6 +103,7 @@ impl TcpReader {
     /// The read timeout of this port (from the configuration it was made
     /// with, or as last set).
     ///
+    #[doc(alias = "tcp-read-timeout")]
     /// Scheme: `tcp-read-timeout` as captured by this port.
     pub fn read_timeout(&self) -> Option<Duration> {
         self.inner.get_ref().waits.timeout
@@ -172,6 +175,7 @@ impl TcpReader {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     ///
+    #[doc(alias = "read-line")]
     /// Scheme: `read-line` (CHICKEN's takes an optional LIMIT too).
     ///
     /// # Errors
@@ -191,6 +195,7 @@ impl TcpReader {
     /// arrived, or the peer closed (EOF) or reset the connection. Does not
     /// wait.
     ///
+    #[doc(alias = "char-ready?")]
     /// Scheme: `char-ready?` on the input port.
     ///
     /// # Errors
@@ -209,6 +214,7 @@ impl TcpReader {
     /// socket; nothing is sent to the peer), and closes the socket if the
     /// writer is closed too. Unread input is discarded.
     ///
+    #[doc(alias = "close-input-port")]
     /// Scheme: `close-input-port`.
     ///
     /// # Errors
@@ -222,6 +228,8 @@ impl TcpReader {
     /// another handle on the socket (a duplicate made with `dup` or across
     /// `fork`) keeps reading. Closes the socket if the writer is gone too.
     ///
+    #[doc(alias = "tcp-abandon-port")]
+    #[doc(alias = "close-input-port")]
     /// Scheme: `tcp-abandon-port` then `close-input-port`.
     ///
     /// # Errors

@@ -38,6 +38,8 @@ use crate::port_io::{Side, Waits};
 /// one. A writer never raises `SIGPIPE`: writing to a connection the peer
 /// closed fails with `BrokenPipe` (or `ConnectionReset`).
 ///
+#[doc(alias = "tcp-accept")]
+#[doc(alias = "tcp-connect")]
 /// Scheme: the output port returned by `tcp-accept` and `tcp-connect`.
 pub struct TcpWriter {
     pub(crate) out: Out,
@@ -168,6 +170,7 @@ impl TcpWriter {
     /// The write timeout of this port (from the configuration it was made
     /// with, or as last set).
     ///
+    #[doc(alias = "tcp-write-timeout")]
     /// Scheme: `tcp-write-timeout` as captured by this port.
     pub fn write_timeout(&self) -> Option<Duration> {
         self.half().waits.timeout
@@ -201,6 +204,7 @@ impl TcpWriter {
 
     /// The size of the output buffer; 0 when every write is sent at once.
     ///
+    #[doc(alias = "tcp-buffer-size")]
     /// Scheme: `tcp-buffer-size` as captured by this port.
     pub fn buffer_size(&self) -> usize {
         match &self.out {
@@ -224,6 +228,7 @@ impl TcpWriter {
     /// reader is closed too. The reader can still read what the peer sends:
     /// a half close.
     ///
+    #[doc(alias = "close-output-port")]
     /// Scheme: `close-output-port`.
     ///
     /// # Errors
@@ -242,6 +247,8 @@ impl TcpWriter {
     /// with `dup` or across `fork`) keeps writing. Closes the socket if the
     /// reader is gone too.
     ///
+    #[doc(alias = "tcp-abandon-port")]
+    #[doc(alias = "close-output-port")]
     /// Scheme: `tcp-abandon-port` then `close-output-port`.
     ///
     /// # Errors
@@ -318,6 +325,7 @@ impl Write for TcpWriter {
     /// Sends what is buffered; waits at most the write timeout for each
     /// chunk of room in the send buffer.
     ///
+    #[doc(alias = "flush-output")]
     /// Scheme: `flush-output`.
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.out {
