@@ -142,8 +142,8 @@ impl TcpConfig {
     /// This configuration with `read_timeout` set.
     ///
     /// Scheme: `(tcp-read-timeout MS)`.
-    #[doc(alias = "tcp-read-timeout")]
     #[must_use]
+    #[doc(alias = "tcp-read-timeout")]
     pub const fn with_read_timeout(mut self, timeout: Option<Duration>) -> TcpConfig {
         self.read_timeout = timeout;
         self
@@ -152,8 +152,8 @@ impl TcpConfig {
     /// This configuration with `write_timeout` set.
     ///
     /// Scheme: `(tcp-write-timeout MS)`.
-    #[doc(alias = "tcp-write-timeout")]
     #[must_use]
+    #[doc(alias = "tcp-write-timeout")]
     pub const fn with_write_timeout(mut self, timeout: Option<Duration>) -> TcpConfig {
         self.write_timeout = timeout;
         self
@@ -162,8 +162,8 @@ impl TcpConfig {
     /// This configuration with `connect_timeout` set.
     ///
     /// Scheme: `(tcp-connect-timeout MS)`.
-    #[doc(alias = "tcp-connect-timeout")]
     #[must_use]
+    #[doc(alias = "tcp-connect-timeout")]
     pub const fn with_connect_timeout(mut self, timeout: Option<Duration>) -> TcpConfig {
         self.connect_timeout = timeout;
         self
@@ -172,8 +172,8 @@ impl TcpConfig {
     /// This configuration with `accept_timeout` set.
     ///
     /// Scheme: `(tcp-accept-timeout MS)`.
-    #[doc(alias = "tcp-accept-timeout")]
     #[must_use]
+    #[doc(alias = "tcp-accept-timeout")]
     pub const fn with_accept_timeout(mut self, timeout: Option<Duration>) -> TcpConfig {
         self.accept_timeout = timeout;
         self
@@ -182,8 +182,8 @@ impl TcpConfig {
     /// This configuration with `buffer_size` set (0: no buffering).
     ///
     /// Scheme: `(tcp-buffer-size N)`.
-    #[doc(alias = "tcp-buffer-size")]
     #[must_use]
+    #[doc(alias = "tcp-buffer-size")]
     pub const fn with_buffer_size(mut self, bytes: usize) -> TcpConfig {
         self.buffer_size = bytes;
         self

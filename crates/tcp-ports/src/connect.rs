@@ -30,13 +30,13 @@ use crate::{IntoTarget, TcpConfig, TcpReader, TcpWriter};
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
-#[doc(alias = "tcp-connect")]
 /// Scheme: `tcp-connect` (`(tcp-connect HOSTNAME TCPPORT)`,
 /// `(tcp-connect "HOSTNAME:PORT")`).
 ///
 /// # Errors
 ///
 /// As [`connect_with`].
+#[doc(alias = "tcp-connect")]
 pub fn connect(target: impl IntoTarget) -> io::Result<(TcpReader, TcpWriter)> {
     connect_with(target, &TcpConfig::current())
 }
@@ -64,7 +64,6 @@ pub fn connect(target: impl IntoTarget) -> io::Result<(TcpReader, TcpWriter)> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
-#[doc(alias = "parameterize")]
 /// Scheme: `(parameterize ((tcp-connect-timeout …) …) (tcp-connect …))`.
 ///
 /// # Errors
@@ -76,6 +75,7 @@ pub fn connect(target: impl IntoTarget) -> io::Result<(TcpReader, TcpWriter)> {
 /// kept, its message naming the target and the addresses tried:
 /// `connect to localhost:4242 (tried 127.0.0.1:4242): Connection refused
 /// (os error 111)`.
+#[doc(alias = "parameterize")]
 pub fn connect_with(
     target: impl IntoTarget,
     config: &TcpConfig,

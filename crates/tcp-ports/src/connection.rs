@@ -107,12 +107,12 @@ impl TcpConnection {
 
     /// Reads a line of at most `max` bytes ([`TcpReader::read_line_max`]).
     ///
-    #[doc(alias = "read-line")]
     /// Scheme: `read-line` with a limit.
     ///
     /// # Errors
     ///
     /// As [`TcpReader::read_line_max`].
+    #[doc(alias = "read-line")]
     pub fn read_line_max(&mut self, buf: &mut String, max: usize) -> io::Result<usize> {
         self.reader.read_line_max(buf, max)
     }

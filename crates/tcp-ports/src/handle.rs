@@ -94,18 +94,16 @@ impl ConnectionHandle {
 
     /// The local address of the connection.
     ///
-    #[doc(alias = "tcp-addresses")]
-    #[doc(alias = "tcp-port-numbers")]
     /// Scheme: `tcp-addresses` and `tcp-port-numbers` (first values).
+    #[doc(alias("tcp-addresses", "tcp-port-numbers"))]
     pub fn local_addr(&self) -> SocketAddr {
         self.local
     }
 
     /// The address of the peer.
     ///
-    #[doc(alias = "tcp-addresses")]
-    #[doc(alias = "tcp-port-numbers")]
     /// Scheme: `tcp-addresses` and `tcp-port-numbers` (second values).
+    #[doc(alias("tcp-addresses", "tcp-port-numbers"))]
     pub fn peer_addr(&self) -> SocketAddr {
         self.peer
     }

@@ -27,12 +27,12 @@ use crate::{StopSignal, TcpConfig, TcpReader, TcpWriter, default_backlog};
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
-#[doc(alias = "tcp-listen")]
 /// Scheme: `(tcp-listen TCPPORT)`.
 ///
 /// # Errors
 ///
 /// As [`ListenOptions::listen`].
+#[doc(alias = "tcp-listen")]
 pub fn listen(port: u16) -> io::Result<TcpListener> {
     ListenOptions::new(port).listen()
 }
@@ -49,12 +49,12 @@ pub fn listen(port: u16) -> io::Result<TcpListener> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
-#[doc(alias = "tcp-listen")]
 /// Scheme: `(tcp-listen TCPPORT #f HOST)`.
 ///
 /// # Errors
 ///
 /// As [`ListenOptions::listen`].
+#[doc(alias = "tcp-listen")]
 pub fn listen_on(host: &str, port: u16) -> io::Result<TcpListener> {
     ListenOptions::new(port).host(host).listen()
 }
@@ -79,10 +79,9 @@ pub fn listen_on(host: &str, port: u16) -> io::Result<TcpListener> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
-#[doc(alias = "tcp-listen")]
-#[doc(alias = "TCPPORT")]
 /// Scheme: the arguments of `tcp-listen` (`TCPPORT [BACKLOG [HOST]]`).
 #[derive(Debug, Clone)]
+#[doc(alias("tcp-listen", "TCPPORT"))]
 pub struct ListenOptions {
     port: u16,
     backlog: Option<u32>,
@@ -96,9 +95,8 @@ impl ListenOptions {
     /// default backlog, IPv6 only for an IPv6 host, accepting with the
     /// accepting thread's current configuration.
     ///
-    #[doc(alias = "TCPPORT")]
-    #[doc(alias = "tcp-listen")]
     /// Scheme: `TCPPORT` of `tcp-listen`.
+    #[doc(alias("TCPPORT", "tcp-listen"))]
     pub fn new(port: u16) -> ListenOptions {
         ListenOptions {
             port,
@@ -112,9 +110,8 @@ impl ListenOptions {
     /// How many connections may wait to be accepted (at most `i32::MAX`;
     /// the kernel caps it at somaxconn). Default: [`default_backlog`].
     ///
-    #[doc(alias = "BACKLOG")]
-    #[doc(alias = "tcp-listen")]
     /// Scheme: `BACKLOG` of `tcp-listen`.
+    #[doc(alias("BACKLOG", "tcp-listen"))]
     pub fn backlog(mut self, backlog: u32) -> ListenOptions {
         self.backlog = Some(backlog);
         self
@@ -124,9 +121,8 @@ impl ListenOptions {
     /// or without brackets). A name is looked up and its first address
     /// used. Default: `0.0.0.0`, every IPv4 interface.
     ///
-    #[doc(alias = "HOST")]
-    #[doc(alias = "tcp-listen")]
     /// Scheme: `HOST` of `tcp-listen`.
+    #[doc(alias("HOST", "tcp-listen"))]
     pub fn host(mut self, host: impl Into<String>) -> ListenOptions {
         self.host = Some(host.into());
         self
@@ -155,7 +151,6 @@ impl ListenOptions {
     /// Makes the listener: a TCP socket with `SO_REUSEADDR` (a restarted
     /// server rebinds at once), bound and listening.
     ///
-    #[doc(alias = "tcp-listen")]
     /// Scheme: `tcp-listen`.
     ///
     /// # Errors
@@ -165,6 +160,7 @@ impl ListenOptions {
     /// when the port is taken, `AddrNotAvailable` for an address that is not
     /// local, `PermissionDenied` for a privileged port. Network errors name
     /// the address.
+    #[doc(alias = "tcp-listen")]
     pub fn listen(&self) -> io::Result<TcpListener> {
         let backlog = match self.backlog {
             None => default_backlog(),
@@ -252,8 +248,8 @@ fn prepare(socket: &Socket) -> io::Result<()> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
-#[doc(alias = "tcp-listen")]
 /// Scheme: the listener object of `tcp-listen`.
+#[doc(alias = "tcp-listen")]
 pub struct TcpListener {
     socket: Socket,
     local: SocketAddr,
@@ -264,8 +260,8 @@ impl TcpListener {
     /// The port it listens on: the one the system chose when it was asked
     /// for port 0.
     ///
-    #[doc(alias = "tcp-listener-port")]
     /// Scheme: `tcp-listener-port`.
+    #[doc(alias = "tcp-listener-port")]
     pub fn port(&self) -> u16 {
         self.local.port()
     }
@@ -280,12 +276,12 @@ impl TcpListener {
     /// Whether a connection is waiting, so that [`TcpListener::accept`]
     /// would not wait. Does not wait itself.
     ///
-    #[doc(alias = "tcp-accept-ready?")]
     /// Scheme: `tcp-accept-ready?`.
     ///
     /// # Errors
     ///
     /// Errors of `poll(2)`.
+    #[doc(alias = "tcp-accept-ready?")]
     pub fn accept_ready(&self) -> io::Result<bool> {
         self.socket
             .accept_ready()
@@ -325,12 +321,12 @@ impl TcpListener {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     ///
-    #[doc(alias = "tcp-accept")]
     /// Scheme: `tcp-accept`.
     ///
     /// # Errors
     ///
     /// As [`TcpListener::accept_with`].
+    #[doc(alias = "tcp-accept")]
     pub fn accept(&self) -> io::Result<(TcpReader, TcpWriter)> {
         self.accept_with(&self.config.unwrap_or_else(TcpConfig::current))
     }
@@ -340,7 +336,6 @@ impl TcpListener {
     /// Several threads may accept on one listener at once; each connection
     /// goes to one of them.
     ///
-    #[doc(alias = "parameterize")]
     /// Scheme: `(parameterize ((tcp-accept-timeout …) …) (tcp-accept l))`.
     ///
     /// # Errors
@@ -352,6 +347,7 @@ impl TcpListener {
     /// `ENOBUFS`: too many open sockets) leave the listener usable: accept
     /// again (after a pause, for the latter). Others mean the listener is
     /// broken. All name the listener's address.
+    #[doc(alias = "parameterize")]
     pub fn accept_with(&self, config: &TcpConfig) -> io::Result<(TcpReader, TcpWriter)> {
         self.accept_until(config, None)?
             .ok_or_else(|| io::Error::other("accept without a stop signal cannot be stopped"))
@@ -363,25 +359,25 @@ impl TcpListener {
     /// loop is `while let Some((input, output)) = listener.accept_or_stop(&stop)? { … }`;
     /// see [`StopSignal`].
     ///
-    #[doc(alias = "tcp-accept")]
     /// Scheme: `tcp-accept`, in a loop that another thread can end.
     ///
     /// # Errors
     ///
     /// As [`TcpListener::accept_with`].
+    #[doc(alias = "tcp-accept")]
     pub fn accept_or_stop(&self, stop: &StopSignal) -> io::Result<Option<(TcpReader, TcpWriter)>> {
         self.accept_with_or_stop(&self.config.unwrap_or_else(TcpConfig::current), stop)
     }
 
     /// [`TcpListener::accept_or_stop`] with the configuration `config`.
     ///
-    #[doc(alias = "tcp-accept")]
     /// Scheme: `tcp-accept` with parameters, in a loop that another thread
     /// can end.
     ///
     /// # Errors
     ///
     /// As [`TcpListener::accept_with`].
+    #[doc(alias = "tcp-accept")]
     pub fn accept_with_or_stop(
         &self,
         config: &TcpConfig,
@@ -434,12 +430,12 @@ impl TcpListener {
     /// Stops listening and closes the socket; connections accepted before
     /// stay open. Connections still waiting in the queue are reset.
     ///
-    #[doc(alias = "tcp-close")]
     /// Scheme: `tcp-close`.
     ///
     /// # Errors
     ///
     /// The error of `close(2)`, which a drop would ignore.
+    #[doc(alias = "tcp-close")]
     pub fn close(self) -> io::Result<()> {
         let local = self.local;
         self.socket

@@ -7,7 +7,7 @@
 //!
 //! | | the peer sees | a duplicate of the socket (`fork`, `dup`) |
 //! |---|---|---|
-//! | `close` / drop | writer: buffered output, then EOF (FIN); reader: nothing | its direction is shut down for every handle |
+//! | `close` / drop | writer: buffered output, then EOF (FIN); reader: nothing | its direction is shut down for every handle (the reader's once the writer closes too) |
 //! | `abandon` | nothing from this port; the connection goes on while any handle remains | keeps the connection |
 //! | `abort` | `ConnectionReset` (RST) at once, unsent output discarded | the connection is gone for every handle |
 //!
@@ -46,9 +46,8 @@ macro_rules! connection_queries {
             /// The local address of the connection (IPv4-mapped IPv6
             /// addresses shown as IPv4).
             ///
-            #[doc(alias = "tcp-addresses")]
-            #[doc(alias = "tcp-port-numbers")]
             /// Scheme: `tcp-addresses` and `tcp-port-numbers` (first values).
+            #[doc(alias("tcp-addresses", "tcp-port-numbers"))]
             pub fn local_addr(&self) -> SocketAddr {
                 self.conn().local()
             }
@@ -56,9 +55,8 @@ macro_rules! connection_queries {
             /// The address of the peer (IPv4-mapped IPv6 addresses shown as
             /// IPv4).
             ///
-            #[doc(alias = "tcp-addresses")]
-            #[doc(alias = "tcp-port-numbers")]
             /// Scheme: `tcp-addresses` and `tcp-port-numbers` (second values).
+            #[doc(alias("tcp-addresses", "tcp-port-numbers"))]
             pub fn peer_addr(&self) -> SocketAddr {
                 self.conn().peer
             }
@@ -67,8 +65,8 @@ macro_rules! connection_queries {
             /// order. Print them with `to_string()` for CHICKEN's
             /// `"XXX.XXX.XXX.XXX"` strings; IPv6 works too.
             ///
-            #[doc(alias = "tcp-addresses")]
             /// Scheme: `tcp-addresses`.
+            #[doc(alias = "tcp-addresses")]
             pub fn addresses(&self) -> (IpAddr, IpAddr) {
                 (self.local_addr().ip(), self.peer_addr().ip())
             }
@@ -76,8 +74,8 @@ macro_rules! connection_queries {
             /// The TCP port numbers of the local and the remote end, in that
             /// order.
             ///
-            #[doc(alias = "tcp-port-numbers")]
             /// Scheme: `tcp-port-numbers`.
+            #[doc(alias = "tcp-port-numbers")]
             pub fn port_numbers(&self) -> (u16, u16) {
                 (self.local_addr().port(), self.peer_addr().port())
             }

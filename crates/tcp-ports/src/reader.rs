@@ -28,9 +28,8 @@ use crate::port_io::{Side, Waits};
 /// never sends a newline grows the buffer until memory runs out. Read lines
 /// from untrusted peers with [`TcpReader::read_line_max`].
 ///
-#[doc(alias = "tcp-accept")]
-#[doc(alias = "tcp-connect")]
 /// Scheme: the input port returned by `tcp-accept` and `tcp-connect`.
+#[doc(alias("tcp-accept", "tcp-connect"))]
 pub struct TcpReader {
     pub(crate) inner: BufReader<RecvHalf>,
 }
@@ -103,8 +102,8 @@ impl TcpReader {
     /// The read timeout of this port (from the configuration it was made
     /// with, or as last set).
     ///
-    #[doc(alias = "tcp-read-timeout")]
     /// Scheme: `tcp-read-timeout` as captured by this port.
+    #[doc(alias = "tcp-read-timeout")]
     pub fn read_timeout(&self) -> Option<Duration> {
         self.inner.get_ref().waits.timeout
     }
@@ -175,7 +174,6 @@ impl TcpReader {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     ///
-    #[doc(alias = "read-line")]
     /// Scheme: `read-line` (CHICKEN's takes an optional LIMIT too).
     ///
     /// # Errors
@@ -183,6 +181,7 @@ impl TcpReader {
     /// `InvalidData` for a line longer than `max` or not UTF-8; the errors
     /// of [`Read::read`] (a timeout keeps what was read in `buf`, as
     /// `read_line` does).
+    #[doc(alias = "read-line")]
     pub fn read_line_max(&mut self, buf: &mut String, max: usize) -> io::Result<usize> {
         let peer = self.conn().peer;
         read_line_max(self, buf, max).map_err(|e| match e.kind() {
@@ -195,12 +194,12 @@ impl TcpReader {
     /// arrived, or the peer closed (EOF) or reset the connection. Does not
     /// wait.
     ///
-    #[doc(alias = "char-ready?")]
     /// Scheme: `char-ready?` on the input port.
     ///
     /// # Errors
     ///
     /// Errors of `poll(2)`.
+    #[doc(alias = "char-ready?")]
     pub fn input_ready(&self) -> io::Result<bool> {
         if !self.inner.buffer().is_empty() {
             return Ok(true);
@@ -210,16 +209,18 @@ impl TcpReader {
             .map_err(|e| network_error(e, "poll", &conn.peer))
     }
 
-    /// Closes the input port: shuts down reading (for every handle on the
-    /// socket; nothing is sent to the peer), and closes the socket if the
-    /// writer is closed too. Unread input is discarded.
+    /// Closes the input port: reading is shut down for every handle on the
+    /// socket (nothing is sent to the peer) — at once if the writer is
+    /// closed, else together with the writer's close, in one system call —
+    /// and the socket closes if the writer is closed too. Unread input is
+    /// discarded.
     ///
-    #[doc(alias = "close-input-port")]
     /// Scheme: `close-input-port`.
     ///
     /// # Errors
     ///
     /// The error of `close(2)` when this closes the socket.
+    #[doc(alias = "close-input-port")]
     pub fn close(self) -> io::Result<()> {
         self.inner.into_inner().finish(Finish::Close)
     }
@@ -228,13 +229,12 @@ impl TcpReader {
     /// another handle on the socket (a duplicate made with `dup` or across
     /// `fork`) keeps reading. Closes the socket if the writer is gone too.
     ///
-    #[doc(alias = "tcp-abandon-port")]
-    #[doc(alias = "close-input-port")]
     /// Scheme: `tcp-abandon-port` then `close-input-port`.
     ///
     /// # Errors
     ///
     /// The error of `close(2)` when this closes the socket.
+    #[doc(alias("tcp-abandon-port", "close-input-port"))]
     pub fn abandon(self) -> io::Result<()> {
         self.inner.into_inner().finish(Finish::Abandon)
     }

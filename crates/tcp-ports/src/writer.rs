@@ -38,9 +38,8 @@ use crate::port_io::{Side, Waits};
 /// one. A writer never raises `SIGPIPE`: writing to a connection the peer
 /// closed fails with `BrokenPipe` (or `ConnectionReset`).
 ///
-#[doc(alias = "tcp-accept")]
-#[doc(alias = "tcp-connect")]
 /// Scheme: the output port returned by `tcp-accept` and `tcp-connect`.
+#[doc(alias("tcp-accept", "tcp-connect"))]
 pub struct TcpWriter {
     pub(crate) out: Out,
 }
@@ -170,8 +169,8 @@ impl TcpWriter {
     /// The write timeout of this port (from the configuration it was made
     /// with, or as last set).
     ///
-    #[doc(alias = "tcp-write-timeout")]
     /// Scheme: `tcp-write-timeout` as captured by this port.
+    #[doc(alias = "tcp-write-timeout")]
     pub fn write_timeout(&self) -> Option<Duration> {
         self.half().waits.timeout
     }
@@ -204,8 +203,8 @@ impl TcpWriter {
 
     /// The size of the output buffer; 0 when every write is sent at once.
     ///
-    #[doc(alias = "tcp-buffer-size")]
     /// Scheme: `tcp-buffer-size` as captured by this port.
+    #[doc(alias = "tcp-buffer-size")]
     pub fn buffer_size(&self) -> usize {
         match &self.out {
             Out::Direct(_) => 0,
@@ -228,7 +227,6 @@ impl TcpWriter {
     /// reader is closed too. The reader can still read what the peer sends:
     /// a half close.
     ///
-    #[doc(alias = "close-output-port")]
     /// Scheme: `close-output-port`.
     ///
     /// # Errors
@@ -236,6 +234,7 @@ impl TcpWriter {
     /// A failure to send the buffer (then the rest of it is lost, the port
     /// is closed all the same, and the peer gets a reset rather than EOF),
     /// to shut down, or of `close(2)`.
+    #[doc(alias = "close-output-port")]
     pub fn close(self) -> io::Result<()> {
         let (half, flushed) = self.into_half(false);
         let ended = half.finish(Finish::Close);
@@ -247,13 +246,12 @@ impl TcpWriter {
     /// with `dup` or across `fork`) keeps writing. Closes the socket if the
     /// reader is gone too.
     ///
-    #[doc(alias = "tcp-abandon-port")]
-    #[doc(alias = "close-output-port")]
     /// Scheme: `tcp-abandon-port` then `close-output-port`.
     ///
     /// # Errors
     ///
     /// As [`TcpWriter::close`].
+    #[doc(alias("tcp-abandon-port", "close-output-port"))]
     pub fn abandon(self) -> io::Result<()> {
         let (half, flushed) = self.into_half(false);
         let ended = half.finish(Finish::Abandon);
@@ -325,8 +323,8 @@ impl Write for TcpWriter {
     /// Sends what is buffered; waits at most the write timeout for each
     /// chunk of room in the send buffer.
     ///
-    #[doc(alias = "flush-output")]
     /// Scheme: `flush-output`.
+    #[doc(alias = "flush-output")]
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.out {
             Out::Direct(_) => Ok(()),
