@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use example_support::RunningServer;
 use netprim::{Interest, wait_for};
+use test_support::RunningServer;
 
 use crate::inbox::{End, Inbox, Matcher, Progress};
 use crate::program::{Program, StderrFile};
