@@ -128,7 +128,11 @@ fn a_chat_client_that_stops_reading_is_dropped_without_stalling_others(
             started.elapsed() < Duration::from_secs(20),
             "slow client never dropped"
         );
-        fast_out.write_all(&chunk).unwrap();
+        if let Err(e) = fast_out.write_all(&chunk) {
+            // What the server said about it explains it.
+            let said: Vec<String> = log.try_iter().collect();
+            panic!("the fast client failed after {sent} bytes: {e}; server: {said:?}");
+        }
         sent += chunk.len();
         if let Some(line) = log.try_iter().find(|l| l.contains(&slow_addr.to_string())) {
             if line.starts_with("disconnected") {
@@ -158,6 +162,61 @@ fn a_chat_client_that_stops_reading_is_dropped_without_stalling_others(
     if let Some(Err(e)) = end {
         assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}");
     }
+}
+
+#[rstest]
+fn a_chat_reader_slower_than_a_flood_is_not_dropped(
+    #[values(Family::V4, Family::V6)] family: Family,
+) {
+    use netprim::{SockAddr, Socket, Type};
+    let (s, log) = server_with_log("ports-chat-server", family);
+    // The reader keeps reading, but slower than the flood comes: tiny
+    // reads through a small receive window.
+    let reader = Socket::new(family.domain(), Type::STREAM, None).unwrap();
+    reader.set_recv_buffer_size(4096).unwrap();
+    reader.set_read_timeout(Some(PATIENCE)).unwrap();
+    let server_addr: SocketAddr = s.addr().parse().unwrap();
+    reader.connect(&SockAddr::from(server_addr)).unwrap();
+    let reader_addr = reader.local_addr().unwrap().to_string();
+    let mut greeting = [0; CHAT_GREETING.len()];
+    (&reader).read_exact(&mut greeting).unwrap();
+    let (mut flood_in, mut flood_out) = tcp_ports::connect_with(s.addr(), &patient()).unwrap();
+    flood_in.read_exact(&mut greeting).unwrap();
+
+    let total = 32 * CHAT_BACKLOG_LIMIT;
+    let slow = std::thread::spawn(move || {
+        let (mut got, mut buf) = (0, [0; 64]);
+        while got < total {
+            match (&reader).read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(got)
+    });
+    let echo = std::thread::spawn(move || {
+        let mut got = vec![0; total];
+        flood_in.read_exact(&mut got).map(|()| got)
+    });
+    let chunk: Vec<u8> = (0..64 * 1024u32).map(|n| (n % 253) as u8).collect();
+    for _ in 0..total / chunk.len() {
+        flood_out.write_all(&chunk).unwrap();
+    }
+    assert_eq!(echo.join().unwrap().unwrap().len(), total);
+    match slow.join().unwrap() {
+        Ok(got) => assert_eq!(got, total, "the reader's connection ended early"),
+        Err(e) => panic!("the reader that kept reading was dropped: {e}"),
+    }
+    // Its normal disconnect may be logged by now; a drop would say so.
+    let about_reader: Vec<String> = log
+        .try_iter()
+        .filter(|l| l.contains(&reader_addr))
+        .collect();
+    assert!(
+        !about_reader.iter().any(|l| l.contains("dropped")),
+        "{about_reader:?}"
+    );
 }
 
 #[rstest]
