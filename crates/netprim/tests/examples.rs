@@ -351,6 +351,23 @@ fn unix_server_replaces_a_stale_socket_file_and_removes_it_at_exit() {
 }
 
 #[test]
+fn unix_server_will_not_take_the_socket_of_a_live_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.sock");
+    let live = Server::start_unix_at(Echo.name(), &path, &[]);
+    let out = Command::new(example(Echo.name()))
+        .arg("--unix")
+        .arg(&path)
+        .timeout(DEADLINE)
+        .assert()
+        .code(1)
+        .stdout("");
+    assert_one_line_naming(&out.get_output().stderr, path.to_str().unwrap());
+    // The live one still serves on its socket.
+    Echo.exchange(&live);
+}
+
+#[test]
 fn unix_server_will_not_replace_a_file_that_is_not_a_socket() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("precious.txt");
