@@ -102,6 +102,24 @@ fn chat(#[values(Family::V4, Family::V6)] family: Family) {
 }
 
 #[rstest]
+fn chat_client_exits_when_the_server_closes(#[values(Family::V4, Family::V6)] family: Family) {
+    let l = util::listener(family);
+    let mut cmd = Command::new(example("ports-chat-client"));
+    cmd.args(["--addr", &l.local_addr().to_string()]);
+    let mut client = test_support::Interactive::spawn(cmd).unwrap();
+    let (i, mut o) = l.accept_with(&patient()).unwrap();
+    writeln!(o, "connected\nlast words").unwrap();
+    o.close().unwrap();
+    i.close().unwrap();
+    // Its stdin stays open: only the server's close can end it.
+    let (status, printed) = client
+        .wait_exit(PATIENCE)
+        .expect("the client still runs after the server closed");
+    assert!(status.success(), "{status}");
+    assert_eq!(printed, ["connected", "last words"]);
+}
+
+#[rstest]
 fn a_chat_client_that_stops_reading_is_dropped_without_stalling_others(
     #[values(Family::V4, Family::V6)] family: Family,
 ) {
