@@ -4,7 +4,7 @@
 mod util;
 
 use std::io::{self, BufRead, Read, Write};
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::time::Duration;
 
 use netprim::Socket;
@@ -304,8 +304,9 @@ fn connected_ports_have_nodelay_on(#[values(Family::V4, Family::V6)] family: Fam
     for fd in [p.client.0.as_fd(), p.server.1.as_fd()] {
         let s = Socket::from(fd.try_clone_to_owned().unwrap());
         assert!(s.nodelay().unwrap());
-        // Waiting happens in poll(2); the socket itself never blocks.
-        assert!(s.nonblocking().unwrap());
+        // Waiting happens in the kernel (SO_RCVTIMEO/SO_SNDTIMEO), so the
+        // socket blocks, as std's does.
+        assert!(!s.nonblocking().unwrap());
     }
 }
 
@@ -328,4 +329,41 @@ fn input_ready_before_and_after_data(#[values(Family::V4, Family::V6)] family: F
     raw.shutdown(std::net::Shutdown::Write).unwrap();
     assert!(netprim::wait_readable(&r, Some(PATIENCE)).unwrap());
     assert!(r.input_ready().unwrap(), "EOF is ready");
+}
+
+/// How many segments the socket has sent (`TCP_INFO`'s `tcpi_segs_out`).
+fn segments_out(fd: &impl AsFd) -> u32 {
+    // SAFETY: tcp_info is plain integers, for which zero is a valid value.
+    let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+    // SAFETY: a valid descriptor and a tcp_info buffer of the length given.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd.as_fd().as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            (&raw mut info).cast(),
+            &mut len,
+        )
+    };
+    assert_eq!(rc, 0, "{}", io::Error::last_os_error());
+    info.tcpi_segs_out
+}
+
+#[rstest]
+fn one_formatted_write_is_one_segment(#[values(Family::V4, Family::V6)] family: Family) {
+    let p = pair(family, &patient());
+    let (_si, mut so) = p.server;
+    let (mut ci, _co) = p.client;
+    let before = segments_out(&so);
+    let (name, n) = ("line", 3);
+    for i in 0..n {
+        writeln!(so, "{name} {i} of {n}").unwrap();
+    }
+    let mut got = String::new();
+    for _ in 0..n {
+        ci.read_line(&mut got).unwrap();
+    }
+    assert_eq!(got, "line 0 of 3\nline 1 of 3\nline 2 of 3\n");
+    assert_eq!(segments_out(&so) - before, n, "one segment per writeln!");
 }
