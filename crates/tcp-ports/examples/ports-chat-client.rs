@@ -6,10 +6,10 @@
 
 mod common;
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::sync::mpsc;
 
-use example_support::{CHAT_GRACE, ClientArgs, ExitOnError, parse_args};
+use example_support::{CHAT_GRACE, ClientArgs, ExitOnError, MAX_LINE, parse_args};
 use tcp_ports::{TcpConfig, TcpReader};
 
 /// What ends the chat.
@@ -52,12 +52,27 @@ fn main() {
 }
 
 /// Prints every line from the server until it closes.
+///
+/// # Errors
+///
+/// A line longer than `MAX_LINE`, and read errors.
 fn print_lines(mut i: TcpReader) -> io::Result<()> {
     let mut line = Vec::new();
     loop {
         line.clear();
-        if i.read_until(b'\n', &mut line)? == 0 {
+        // At most MAX_LINE bytes: a server that never ends a line cannot
+        // grow the client.
+        let n = (&mut i)
+            .take(MAX_LINE as u64)
+            .read_until(b'\n', &mut line)?;
+        if n == 0 {
             return Ok(());
+        }
+        if n == MAX_LINE && line.last() != Some(&b'\n') {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("no end of line within {MAX_LINE} bytes"),
+            ));
         }
         let mut out = io::stdout().lock();
         if out.write_all(&line).and_then(|()| out.flush()).is_err() {

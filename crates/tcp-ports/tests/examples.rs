@@ -11,7 +11,7 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command as Cmd;
-use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, GOOD_BYE, HELLO};
+use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, GOOD_BYE, HELLO, MAX_LINE};
 use predicates::prelude::*;
 use rstest::rstest;
 use test_support::{RunningServer, closed_address, example_path, lines_of};
@@ -235,6 +235,52 @@ fn a_chat_reader_slower_than_a_flood_is_not_dropped(
         !about_reader.iter().any(|l| l.contains("dropped")),
         "{about_reader:?}"
     );
+}
+
+#[rstest]
+fn hello_server_cuts_off_a_line_without_end(#[values(Family::V4, Family::V6)] family: Family) {
+    let (s, log) = server_with_log("ports-hello-server", family);
+    let (mut i, mut o) = tcp_ports::connect_with(s.addr(), &patient()).unwrap();
+    let mut line = String::new();
+    i.read_line(&mut line).unwrap();
+    assert_eq!(line, format!("{HELLO}\n"));
+    // Sixteen times the limit and no newline; the server may reset the
+    // connection before it has all, which is the point.
+    let endless = vec![b'x'; 16 * MAX_LINE];
+    let _ = o.write_all(&endless);
+    let said = log
+        .recv_timeout(PATIENCE)
+        .expect("the server kept reading the endless line");
+    assert!(
+        said.contains(&format!("no end of line within {MAX_LINE} bytes")),
+        "{said}"
+    );
+    assert_eq!(s.next_line(Duration::ZERO), None, "it printed a line");
+}
+
+#[rstest]
+fn clients_give_up_on_a_line_without_end(
+    #[values("ports-hello-client", "ports-daytime-client", "ports-chat-client")] name: &str,
+) {
+    let l = util::listener(Family::V4);
+    let addr = l.local_addr().to_string();
+    let hostile = std::thread::spawn(move || {
+        let (_i, mut o) = l.accept_with(&patient()).unwrap();
+        // Until the client goes away, at most 1 GiB.
+        let endless = vec![b'x'; 1 << 20];
+        for _ in 0..1024 {
+            if o.write_all(&endless).is_err() {
+                return;
+            }
+        }
+    });
+    client(name, &addr)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "no end of line within {MAX_LINE} bytes"
+        )));
+    hostile.join().unwrap();
 }
 
 #[rstest]
