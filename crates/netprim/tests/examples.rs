@@ -1,5 +1,5 @@
 //! The raw example programs against each other and against raw sockets,
-//! over IPv4, IPv6 and Unix sockets: the scenarios of `shared/scenarios.md`
+//! over IPv4, IPv6 and Unix sockets: the scenarios of `conformance/scenarios`
 //! and the programs' command line, exit codes and limits.
 
 mod examples_util;

@@ -1,5 +1,5 @@
 //! The `ports-*` examples against each other (and against tcp-ports used
-//! directly), over IPv4 and IPv6, as `shared/scenarios.md` describes them.
+//! directly), over IPv4 and IPv6, as the scenarios describe them.
 
 mod util;
 

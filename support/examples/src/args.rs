@@ -1,4 +1,4 @@
-//! The command line of the example programs, as `shared/scenarios.md` fixes
+//! The command line of the example programs, as the scenarios fix
 //! it. clap exits with status 2 and a usage message on bad arguments.
 
 use std::path::PathBuf;

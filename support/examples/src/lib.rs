@@ -1,5 +1,5 @@
 //! What the example programs of every layer share, written once: their
-//! command line and exit codes (fixed by `shared/scenarios.md`), the
+//! command line and exit codes (fixed by the scenarios), the
 //! `listening on ADDR` announcement, the scenarios' fixed texts and limits,
 //! line reading, and the daytime line. Each example keeps what is
 //! particular to its layer, its accept loop included.
