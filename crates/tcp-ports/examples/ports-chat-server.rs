@@ -141,13 +141,20 @@ fn chat_with(id: u64, mut i: TcpReader, mut o: TcpWriter, chat: &Arc<Chat>) -> i
         dropped: Arc::clone(&dropped),
     };
     offer(&mut me, &Arc::from(CHAT_GREETING));
-    // Started before the client joins, so that no byte is queued for a
-    // client nobody writes to.
+    // In the chat before the greeting can reach the client: whatever is
+    // said once it has seen `connected` is relayed to it.
+    chat.lock().push(me);
     let writer = {
         let chat = Arc::clone(chat);
-        thread::Builder::new().spawn(move || write_queue(id, o, queued, &dropped, &chat))?
+        thread::Builder::new().spawn(move || write_queue(id, o, queued, &dropped, &chat))
     };
-    chat.lock().push(me);
+    let writer = match writer {
+        Ok(w) => w,
+        Err(e) => {
+            chat.remove(id);
+            return Err(e);
+        }
+    };
 
     let mut buf = vec![0; RELAY_CHUNK];
     let read = loop {
