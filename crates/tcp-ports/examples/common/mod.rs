@@ -6,10 +6,12 @@
 use std::io;
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
 
 use example_support::{ClientArgs, ExitOnError, ServerArgs, announce, usage_exit};
-use tcp_ports::{ListenOptions, Target, TcpConfig, TcpListener, TcpReader, TcpWriter};
+use tcp_ports::{
+    AcceptBackoff, AcceptErrorClass, ListenOptions, Target, TcpConfig, TcpListener, TcpReader,
+    TcpWriter, classify_accept_error,
+};
 
 /// Listens on `--host`/`--port`, prints `listening on ADDR`, and makes
 /// SIGINT/SIGTERM end the process cleanly. Connections get `config`.
@@ -33,50 +35,39 @@ pub fn server_config(args: &ServerArgs) -> TcpConfig {
     }
 }
 
-/// The longest pause after running out of descriptors or memory.
-const MAX_PAUSE: Duration = Duration::from_secs(1);
-
 /// Accepts connections and runs `handle` on each in a thread of its own;
 /// with `max_connections`, stops after that many and waits for their
-/// handlers. A connection's failure is logged and ends only it. Exits 1 if
-/// the listener becomes unusable.
+/// handlers. A connection's failure is logged and ends only it. Accept
+/// errors follow tcp-ports' one policy ([`classify_accept_error`]): the
+/// connection's own trouble is skipped, running out of descriptors or
+/// memory is backed off ([`AcceptBackoff`]), and an unusable listener
+/// exits 1.
 pub fn serve<F>(listener: TcpListener, max_connections: Option<u64>, handle: F)
 where
     F: Fn(TcpReader, TcpWriter) -> io::Result<()> + Send + Sync + 'static,
 {
     let handle = Arc::new(handle);
     let mut handlers = Vec::new();
-    let (mut accepted, mut pause) = (0, Duration::ZERO);
+    let mut accepted = 0;
+    let mut backoff = AcceptBackoff::new();
     while max_connections.is_none_or(|max| accepted < max) {
         let (i, o) = match listener.accept() {
             Ok(ports) => ports,
             Err(e) => {
-                match e.kind() {
-                    // The connection's own trouble (reset or aborted before
-                    // we took it, refused by a firewall), a signal, or an
-                    // accept timeout.
-                    io::ErrorKind::ConnectionAborted
-                    | io::ErrorKind::ConnectionReset
-                    | io::ErrorKind::PermissionDenied
-                    | io::ErrorKind::Interrupted
-                    | io::ErrorKind::TimedOut => {}
-                    // Not listening: nothing will ever come.
-                    io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported => {
-                        Err::<(), _>(e).or_exit("accept")
-                    }
-                    // Out of descriptors, buffers or memory (EMFILE, ENFILE,
-                    // ENOBUFS, ENOMEM): a retry at once would spin.
-                    _ => {
-                        pause = (pause * 2).clamp(Duration::from_millis(10), MAX_PAUSE);
+                match classify_accept_error(&e) {
+                    AcceptErrorClass::PerConnection => {}
+                    AcceptErrorClass::ResourceExhausted => {
+                        let pause = backoff.next_delay();
                         eprintln!("{e}; accepting again in {pause:?}");
                         thread::sleep(pause);
                     }
+                    _ => Err::<(), _>(e).or_exit("accept"),
                 }
                 continue;
             }
         };
+        backoff.reset();
         accepted += 1;
-        pause = Duration::ZERO;
         let peer = i.peer_addr();
         let handle = Arc::clone(&handle);
         let spawned = thread::Builder::new().spawn(move || {
