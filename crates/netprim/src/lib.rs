@@ -36,7 +36,10 @@ mod macros;
 mod addr;
 mod byteorder;
 mod connect_start;
+mod disconnect;
+pub mod errno;
 mod error;
+mod eventfd;
 mod flags;
 mod lookup;
 mod options;
@@ -47,6 +50,7 @@ mod sockopt;
 pub use addr::{SockAddr, UnixAddr};
 pub use byteorder::{ReadNetworkExt, WriteNetworkExt, htonl, htons, ntohl, ntohs};
 pub use error::{OpError, annotate};
+pub use eventfd::EventFd;
 pub use flags::MsgFlags;
 pub use lookup::{
     AddrInfo, AddrInfoHints, AiFlags, HostEntry, ProtocolEntry, ServiceEntry, getaddrinfo,

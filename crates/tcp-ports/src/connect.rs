@@ -1,7 +1,6 @@
 //! `tcp-connect`: every address of the target tried in order, within one
 //! connect deadline.
 
-use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::AsFd;
@@ -9,9 +8,9 @@ use std::time::Duration;
 
 use netprim::{Domain, Protocol, SockAddr, Socket, Type};
 
-use crate::error::{network_error, timed_out};
+use crate::error::timed_out;
 use crate::ports::make_ports;
-use crate::timeouts::{Deadline, Direction, wait};
+use crate::timeouts::{Deadline, wait_writable};
 use crate::{IntoTarget, TcpConfig, TcpReader, TcpWriter};
 
 /// Connects to `target` and returns the input and output ports of the
@@ -83,74 +82,59 @@ pub fn connect_with(
     let target = target.into_target()?;
     let deadline = Deadline::after(config.connect_timeout);
     let addrs = target.resolve()?;
-    let mut tried = Tried {
-        target: &target,
-        addrs: Vec::with_capacity(addrs.len()),
-    };
+    let mut tried = Vec::with_capacity(addrs.len());
     let mut last = io::Error::new(io::ErrorKind::NotFound, "the host has no address");
     for addr in addrs {
-        if !tried.addrs.is_empty() && deadline.remaining() == Some(Duration::ZERO) {
+        if !tried.is_empty() && deadline.remaining() == Some(Duration::ZERO) {
             break;
         }
-        tried.addrs.push(addr);
+        tried.push(addr);
         match connect_one(addr, &deadline) {
-            Ok(socket) => {
-                return make_ports(socket, addr, config)
-                    .map_err(|e| network_error(e, "connect to", &tried));
-            }
+            Ok(socket) => return Ok(make_ports(socket, None, addr, config)),
             Err(e) => last = e,
         }
     }
-    Err(network_error(last, "connect to", &tried))
+    Err(target.connect_error(&tried, last))
 }
 
-/// One attempt on a non-blocking socket, waiting for it until `deadline`.
+/// One attempt, ready for the ports: a blocking socket with `TCP_NODELAY`
+/// on (ports send what they are given when they are given it: Nagle's delay
+/// would hold back a short reply until the previous one is acknowledged).
+/// Without a deadline it is std's blocking connect; with one, a
+/// non-blocking connect waited for until `deadline`.
 fn connect_one(addr: SocketAddr, deadline: &Deadline) -> io::Result<Socket> {
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-    socket.set_nonblocking(true)?;
-    if socket.start_connect(&SockAddr::from(addr))? {
+    let domain = Domain::for_address(addr);
+    let to = SockAddr::from(addr);
+    if deadline.timeout().is_none() {
+        let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
+        socket.set_nodelay(true)?;
+        // EINTR leaves the connect going on in the kernel: wait for it.
+        if !socket.start_connect(&to)? {
+            await_connect(&socket, addr, deadline)?;
+        }
         return Ok(socket);
     }
-    if !wait(socket.as_fd(), Direction::Write, deadline)? {
+    let socket = Socket::new(domain, Type::STREAM.nonblocking(), Some(Protocol::TCP))?;
+    socket.set_nodelay(true)?;
+    if !socket.start_connect(&to)? {
+        await_connect(&socket, addr, deadline)?;
+    }
+    socket.set_nonblocking(false)?;
+    Ok(socket)
+}
+
+/// Waits for a connect in progress until `deadline`, and reports how it
+/// ended.
+fn await_connect(socket: &Socket, addr: SocketAddr, deadline: &Deadline) -> io::Result<()> {
+    if !wait_writable(socket.as_fd(), deadline)? {
         return Err(timed_out(
             "connect to",
             &addr,
             deadline.timeout().unwrap_or_default(),
         ));
     }
-    if let Some(e) = socket.take_error()? {
-        return Err(e);
-    }
-    // Writable without a pending error but not connected cannot happen on
-    // Linux; ask the socket rather than trust it.
-    socket.peer_addr()?;
-    Ok(socket)
-}
-
-/// The target and the addresses tried, for error messages:
-/// `localhost:4242 (tried [::1]:4242, 127.0.0.1:4242)`.
-struct Tried<'a> {
-    target: &'a crate::Target,
-    addrs: Vec<SocketAddr>,
-}
-
-impl fmt::Display for Tried<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.target)?;
-        // An address target needs no list of one.
-        if self.addrs.len() == 1 && self.addrs[0].to_string() == self.target.to_string() {
-            return Ok(());
-        }
-        if !self.addrs.is_empty() {
-            f.write_str(" (tried ")?;
-            for (i, a) in self.addrs.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                write!(f, "{a}")?;
-            }
-            f.write_str(")")?;
-        }
-        Ok(())
+    match socket.take_error()? {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }

@@ -69,23 +69,38 @@
 //! thread can read a connection while another writes it, and many threads
 //! can accept on one listener.
 
+mod accept_error;
 mod backlog;
 mod config;
+mod conn;
 mod connect;
+mod connection;
 mod error;
+mod handle;
+mod lines;
 mod listener;
 mod master;
 mod parameterize;
+mod port_io;
 mod ports;
+mod reader;
+mod stop;
 mod target;
 mod timeouts;
+mod writer;
 
+pub use accept_error::{AcceptBackoff, AcceptErrorClass, classify_accept_error};
 pub use backlog::{MIN_DEFAULT_BACKLOG, default_backlog};
 pub use config::{DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT, MAX_BUFFER_SIZE, TcpConfig};
 pub use connect::{connect, connect_with};
+pub use connection::{JoinError, TcpConnection};
 pub use error::{NetworkError, is_network_error, is_timeout};
+pub use handle::ConnectionHandle;
+pub use lines::DEFAULT_MAX_LINE;
 pub use listener::{ListenOptions, TcpListener, listen, listen_on};
 pub use master::{MASTER_LINGER, MasterSocket, ServerPort};
 pub use parameterize::parameterize;
-pub use ports::{TcpReader, TcpWriter};
+pub use reader::TcpReader;
+pub use stop::StopSignal;
 pub use target::{IntoTarget, Target};
+pub use writer::TcpWriter;

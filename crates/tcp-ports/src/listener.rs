@@ -3,15 +3,16 @@
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
 use netprim::{Domain, Protocol, SockAddr, Socket, Type};
 
-use crate::error::{invalid_input, network_error};
-use crate::ports::{make_ports, netprim_addr};
+use crate::conn::netprim_addr;
+use crate::error::{invalid_input, network_error, timed_out};
+use crate::ports::make_ports;
 use crate::target::resolve_host;
-use crate::timeouts::{Direction, with_timeout};
-use crate::{TcpConfig, TcpReader, TcpWriter, default_backlog};
+use crate::timeouts::Deadline;
+use crate::{StopSignal, TcpConfig, TcpReader, TcpWriter, default_backlog};
 
 /// Listens for TCP connections on `port` of every IPv4 interface
 /// (`0.0.0.0`), as CHICKEN does without a host; 0 picks a free port (see
@@ -204,9 +205,18 @@ fn bind(addr: SocketAddr, dual_stack: bool, backlog: i32) -> io::Result<Socket> 
     }
     socket.bind(&SockAddr::from(addr))?;
     socket.listen(backlog)?;
-    // Accepting waits in poll(2) with the accept timeout, never in accept(2).
-    socket.set_nonblocking(true)?;
+    prepare(&socket)?;
     Ok(socket)
+}
+
+/// What a listening socket needs before the first accept.
+fn prepare(socket: &Socket) -> io::Result<()> {
+    // Accepting waits in poll(2), with the accept timeout and beside a stop
+    // signal, never in accept(2).
+    socket.set_nonblocking(true)?;
+    // Accepted sockets inherit it, which saves a call per connection: ports
+    // send what they are given at once.
+    socket.set_nodelay(true)
 }
 
 /// A TCP socket listening for connections.
@@ -325,17 +335,80 @@ impl TcpListener {
     /// again (after a pause, for the latter). Others mean the listener is
     /// broken. All name the listener's address.
     pub fn accept_with(&self, config: &TcpConfig) -> io::Result<(TcpReader, TcpWriter)> {
+        self.accept_until(config, None)?
+            .ok_or_else(|| io::Error::other("accept without a stop signal cannot be stopped"))
+    }
+
+    /// [`TcpListener::accept`], or `Ok(None)` as soon as `stop` fires (at
+    /// once if it has fired already, even with connections waiting; at
+    /// once too for every thread already waiting here). A server's accept
+    /// loop is `while let Some((input, output)) = listener.accept_or_stop(&stop)? { … }`;
+    /// see [`StopSignal`].
+    ///
+    /// Scheme: `tcp-accept`, in a loop that another thread can end.
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpListener::accept_with`].
+    pub fn accept_or_stop(&self, stop: &StopSignal) -> io::Result<Option<(TcpReader, TcpWriter)>> {
+        self.accept_with_or_stop(&self.config.unwrap_or_else(TcpConfig::current), stop)
+    }
+
+    /// [`TcpListener::accept_or_stop`] with the configuration `config`.
+    ///
+    /// Scheme: `tcp-accept` with parameters, in a loop that another thread
+    /// can end.
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpListener::accept_with`].
+    pub fn accept_with_or_stop(
+        &self,
+        config: &TcpConfig,
+        stop: &StopSignal,
+    ) -> io::Result<Option<(TcpReader, TcpWriter)>> {
+        self.accept_until(config, Some(stop))
+    }
+
+    fn accept_until(
+        &self,
+        config: &TcpConfig,
+        stop: Option<&StopSignal>,
+    ) -> io::Result<Option<(TcpReader, TcpWriter)>> {
         config.validate()?;
-        let (socket, peer) = with_timeout(
-            self.socket.as_fd(),
-            Direction::Read,
-            config.accept_timeout,
-            "accept on",
-            &self.local,
-            || self.socket.accept(),
-        )?;
-        let peer = netprim_addr(peer)?;
-        make_ports(socket, peer, config).map_err(|e| network_error(e, "accept on", &self.local))
+        let deadline = Deadline::after(config.accept_timeout);
+        // The local address of an accepted socket is the listener's, unless
+        // it listens on every interface.
+        let local = (!self.local.ip().is_unspecified()).then_some(self.local);
+        loop {
+            if stop.is_some_and(StopSignal::is_stopped) {
+                return Ok(None);
+            }
+            match self.socket.accept() {
+                Ok((socket, peer)) => {
+                    let peer = netprim_addr(peer)?;
+                    return Ok(Some(make_ports(socket, local, peer, config)));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(network_error(e, "accept on", &self.local)),
+            }
+            let left = deadline.remaining();
+            let ready = match stop {
+                None => netprim::wait_readable(&self.socket, left).map(|r| r as usize)?,
+                Some(stop) => {
+                    let fds = [self.socket.as_fd(), stop.as_fd()];
+                    netprim::wait_for_input(&fds, left)?.len()
+                }
+            };
+            if ready == 0 {
+                return Err(timed_out(
+                    "accept on",
+                    &self.local,
+                    config.accept_timeout.unwrap_or_default(),
+                ));
+            }
+        }
     }
 
     /// Stops listening and closes the socket; connections accepted before
@@ -371,6 +444,58 @@ impl fmt::Debug for TcpListener {
 impl AsFd for TcpListener {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.socket.as_fd()
+    }
+}
+
+/// The listening socket, for std's blocking `accept` or for
+/// `tokio::net::TcpListener::from_std`. It is non-blocking (as tokio wants
+/// it): call `set_nonblocking(false)` before std's `accept`.
+///
+/// Scheme: none.
+impl From<TcpListener> for std::net::TcpListener {
+    fn from(listener: TcpListener) -> std::net::TcpListener {
+        OwnedFd::from(listener).into()
+    }
+}
+
+/// The listening socket's descriptor, non-blocking.
+///
+/// Scheme: none.
+impl From<TcpListener> for OwnedFd {
+    fn from(listener: TcpListener) -> OwnedFd {
+        listener.socket.into()
+    }
+}
+
+/// A listener made from std's (bound and listening; the ports it accepts
+/// take the accepting thread's configuration). Makes the socket
+/// non-blocking and turns `TCP_NODELAY` on for the connections it accepts.
+///
+/// Scheme: none.
+impl TryFrom<std::net::TcpListener> for TcpListener {
+    type Error = io::Error;
+
+    fn try_from(listener: std::net::TcpListener) -> io::Result<TcpListener> {
+        TcpListener::try_from(OwnedFd::from(listener))
+    }
+}
+
+/// A listener made from the descriptor of a bound, listening TCP socket
+/// (one inherited from a supervisor such as systemd, say).
+///
+/// Scheme: none.
+impl TryFrom<OwnedFd> for TcpListener {
+    type Error = io::Error;
+
+    fn try_from(fd: OwnedFd) -> io::Result<TcpListener> {
+        let socket = Socket::from(fd);
+        prepare(&socket)?;
+        let local = netprim_addr(socket.local_addr()?)?;
+        Ok(TcpListener {
+            socket,
+            local,
+            config: None,
+        })
     }
 }
 

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use netprim::{Domain, Protocol, SockAddr, Socket, Type};
 
+use crate::conn::netprim_addr;
 use crate::error::{invalid_input, network_error};
-use crate::ports::netprim_addr;
 use crate::target::resolve_host;
 
 /// How long a master socket, and every server socket accepted from it,

@@ -35,9 +35,9 @@ use crate::error::{invalid_input, network_error};
 pub struct Target {
     host: String,
     port: u16,
-    /// Set when the target is an address already: no lookup, and an IPv6
-    /// scope id survives.
-    addr: Option<SocketAddr>,
+    /// Set when the target is one or more addresses already: no lookup,
+    /// and an IPv6 scope id survives.
+    addrs: Vec<SocketAddr>,
 }
 
 impl Target {
@@ -63,7 +63,7 @@ impl Target {
         Ok(Target {
             host: host.to_string(),
             port,
-            addr,
+            addrs: addr.into_iter().collect(),
         })
     }
 
@@ -120,7 +120,39 @@ impl Target {
         Ok(Target {
             host: host.to_string(),
             port,
-            addr,
+            addrs: addr.into_iter().collect(),
+        })
+    }
+
+    /// A target of several addresses, tried in the order given within one
+    /// connect deadline, as the addresses of a host name are: what std's
+    /// `TcpStream::connect(&[a, b][..])` does. Its host and port are the
+    /// first address's.
+    ///
+    /// ```
+    /// let a: std::net::SocketAddr = "127.0.0.1:4242".parse().unwrap();
+    /// let b: std::net::SocketAddr = "[::1]:4242".parse().unwrap();
+    /// let t = tcp_ports::Target::from_addrs(vec![a, b])?;
+    /// assert_eq!(t.resolve()?, vec![a, b]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// Scheme: none.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for an empty list or an address with port 0.
+    pub fn from_addrs(addrs: Vec<SocketAddr>) -> io::Result<Target> {
+        let Some(first) = addrs.first() else {
+            return Err(invalid_input("an empty list of addresses to connect to"));
+        };
+        if let Some(zero) = addrs.iter().find(|a| a.port() == 0) {
+            return Err(port_zero(&zero.to_string()));
+        }
+        Ok(Target {
+            host: first.ip().to_string(),
+            port: first.port(),
+            addrs,
         })
     }
 
@@ -138,13 +170,40 @@ impl Target {
         self.port
     }
 
-    /// The socket addresses to try, in order: the address itself, or what
-    /// the host name resolves to (`getaddrinfo`).
-    pub(crate) fn resolve(&self) -> io::Result<Vec<SocketAddr>> {
-        match self.addr {
-            Some(addr) => Ok(vec![addr]),
-            None => resolve_host(&self.host, self.port),
+    /// The socket addresses to try, in order: the addresses themselves, or
+    /// what the host name resolves to (`getaddrinfo`, which may block for
+    /// as long as the resolver takes). [`crate::connect_with`] tries them
+    /// in this order within one deadline; an async connect does the same
+    /// with these addresses, and reports failure with
+    /// [`Target::connect_error`].
+    ///
+    /// Scheme: none (`tcp-connect` looks the host up itself).
+    ///
+    /// # Errors
+    ///
+    /// A failed lookup, as a network error naming the host.
+    pub fn resolve(&self) -> io::Result<Vec<SocketAddr>> {
+        match self.addrs.is_empty() {
+            false => Ok(self.addrs.clone()),
+            true => resolve_host(&self.host, self.port),
         }
+    }
+
+    /// The error of a connect to this target that failed: `last`, the error
+    /// of the last address tried, its kind kept, with a message naming the
+    /// target and every address `tried`:
+    /// `connect to localhost:4242 (tried 127.0.0.1:4242): Connection refused`.
+    ///
+    /// Scheme: the `(exn i/o net)` condition of a failed `tcp-connect`.
+    pub fn connect_error(&self, tried: &[SocketAddr], last: io::Error) -> io::Error {
+        network_error(
+            last,
+            "connect to",
+            &Tried {
+                target: self,
+                addrs: tried,
+            },
+        )
     }
 }
 
@@ -224,8 +283,18 @@ fn port_zero(whole: &str) -> io::Error {
 }
 
 impl fmt::Display for Target {
-    /// `host:port`, `[v6addr]:port`.
+    /// `host:port`, `[v6addr]:port`; a list of addresses as they print,
+    /// separated by commas.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.addrs.len() > 1 {
+            for (i, a) in self.addrs.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{a}")?;
+            }
+            return Ok(());
+        }
         if self.host.contains(':') {
             write!(f, "[{}]:{}", self.host, self.port)
         } else {
@@ -311,8 +380,47 @@ impl IntoTarget for SocketAddr {
         Ok(Target {
             host: self.ip().to_string(),
             port: self.port(),
-            addr: Some(self),
+            addrs: vec![self],
         })
+    }
+}
+
+impl IntoTarget for &[SocketAddr] {
+    /// [`Target::from_addrs`].
+    fn into_target(self) -> io::Result<Target> {
+        Target::from_addrs(self.to_vec())
+    }
+}
+
+impl IntoTarget for Vec<SocketAddr> {
+    /// [`Target::from_addrs`].
+    fn into_target(self) -> io::Result<Target> {
+        Target::from_addrs(self)
+    }
+}
+
+/// The target and the addresses tried, for error messages:
+/// `localhost:4242 (tried [::1]:4242, 127.0.0.1:4242)`.
+struct Tried<'a> {
+    target: &'a Target,
+    addrs: &'a [SocketAddr],
+}
+
+impl fmt::Display for Tried<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.target)?;
+        // An address target needs no list of itself.
+        if self.addrs.is_empty() || self.addrs == self.target.addrs.as_slice() {
+            return Ok(());
+        }
+        f.write_str(" (tried ")?;
+        for (i, a) in self.addrs.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{a}")?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -344,13 +452,16 @@ mod tests {
     #[test]
     fn forms_that_parse() {
         let t = Target::parse("example.org:4242").unwrap();
-        assert_eq!((t.host(), t.port(), t.addr), ("example.org", 4242, None));
+        assert_eq!(
+            (t.host(), t.port(), t.addrs.is_empty()),
+            ("example.org", 4242, true)
+        );
         let t = Target::parse("127.0.0.1:1").unwrap();
-        assert_eq!(t.addr, Some("127.0.0.1:1".parse().unwrap()));
+        assert_eq!(t.addrs, ["127.0.0.1:1".parse().unwrap()]);
         let t = Target::parse("[::1]:65535").unwrap();
         assert_eq!((t.host(), t.port()), ("::1", 65535));
         let t = Target::parse("[fe80::1%2]:80").unwrap();
-        assert!(matches!(t.addr, Some(SocketAddr::V6(a)) if a.scope_id() == 2));
+        assert!(matches!(t.addrs[..], [SocketAddr::V6(a)] if a.scope_id() == 2));
         assert_eq!(Target::new("[::1]", 7).unwrap().to_string(), "[::1]:7");
         assert_eq!(Target::new("::1", 7).unwrap().to_string(), "[::1]:7");
     }

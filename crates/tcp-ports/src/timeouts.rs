@@ -1,15 +1,10 @@
-//! Deadlines over non-blocking sockets, as CHICKEN does it: try the
-//! operation, and while it would block wait for readiness (`poll(2)` through
-//! netprim) until the operation's deadline. Each half of a connection waits
-//! on its own, so a reader and a writer in two threads never hold each other
-//! up, and a timeout consumes nothing: the operation can be tried again.
+//! Deadlines for the operations that wait in `poll(2)`: accepting (beside a
+//! stop signal) and connecting with a timeout. Connected ports wait in the
+//! kernel instead (`port_io`).
 
-use std::fmt;
 use std::io;
 use std::os::fd::BorrowedFd;
 use std::time::{Duration, Instant};
-
-use crate::error::{network_error, timed_out};
 
 /// When an operation must be done by: `None` for never.
 #[derive(Debug, Clone, Copy)]
@@ -40,52 +35,11 @@ impl Deadline {
     }
 }
 
-/// Which readiness an operation waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Direction {
-    Read,
-    Write,
-}
-
-/// Waits until `fd` is ready for `direction` or `deadline` passes; returns
-/// whether it is ready. A passed deadline still checks once, without waiting.
-pub(crate) fn wait(
-    fd: BorrowedFd<'_>,
-    direction: Direction,
-    deadline: &Deadline,
-) -> io::Result<bool> {
-    let left = deadline.remaining();
-    match direction {
-        Direction::Read => netprim::wait_readable(fd, left),
-        Direction::Write => netprim::wait_writable(fd, left),
-    }
-}
-
-/// Runs the non-blocking `attempt` until it neither would block nor is
-/// interrupted, waiting for `direction` in between, for at most `timeout`.
-/// Errors, the timeout included, are network errors of `op` on `target`.
-pub(crate) fn with_timeout<T>(
-    fd: BorrowedFd<'_>,
-    direction: Direction,
-    timeout: Option<Duration>,
-    op: &'static str,
-    target: &dyn fmt::Display,
-    mut attempt: impl FnMut() -> io::Result<T>,
-) -> io::Result<T> {
-    let deadline = Deadline::after(timeout);
-    loop {
-        match attempt() {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(network_error(e, op, target)),
-            Ok(v) => return Ok(v),
-        }
-        match wait(fd, direction, &deadline) {
-            Ok(true) => {}
-            Ok(false) => return Err(timed_out(op, target, timeout.unwrap_or_default())),
-            Err(e) => return Err(network_error(e, op, target)),
-        }
-    }
+/// Waits until `fd` can be written (a connect in progress has ended) or
+/// `deadline` passes; returns whether it can. A passed deadline still checks
+/// once, without waiting.
+pub(crate) fn wait_writable(fd: BorrowedFd<'_>, deadline: &Deadline) -> io::Result<bool> {
+    netprim::wait_writable(fd, deadline.remaining())
 }
 
 #[cfg(test)]
