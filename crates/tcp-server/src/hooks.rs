@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use tcp_ports::{TcpConfig, TcpListener, TcpReader, TcpWriter};
 
-use crate::shim::ListenerExt as _;
 use crate::{ConnectionHandle, StopSignal, TcpConnection};
 
 /// Turns an accepted TCP connection into the stream the handler uses: a
@@ -147,7 +146,7 @@ pub(crate) trait ErasedUpgrade: Send + Sync {
         &self,
         conn: TcpConnection,
         between: &mut dyn FnMut(&mut TcpConnection),
-    ) -> Result<Box<dyn Transport>, (io::Error, TcpConnection)>;
+    ) -> Result<Box<dyn Transport>, (io::Error, Box<TcpConnection>)>;
 }
 
 /// The upgraded stream as the handler sees it: buffered for `BufRead`.
@@ -167,10 +166,10 @@ impl<U: Upgrade> ErasedUpgrade for Erased<U> {
         &self,
         mut conn: TcpConnection,
         between: &mut dyn FnMut(&mut TcpConnection),
-    ) -> Result<Box<dyn Transport>, (io::Error, TcpConnection)> {
+    ) -> Result<Box<dyn Transport>, (io::Error, Box<TcpConnection>)> {
         let session = match self.0.handshake(&mut conn) {
             Ok(session) => session,
-            Err(e) => return Err((e, conn)),
+            Err(e) => return Err((e, Box::new(conn))),
         };
         between(&mut conn);
         Ok(Box::new(Upgraded {

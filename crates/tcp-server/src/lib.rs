@@ -78,8 +78,6 @@ mod outcome;
 mod pool;
 mod registry;
 mod server;
-#[doc(hidden)]
-pub mod shim;
 mod slots;
 mod stats;
 mod summary;
@@ -98,7 +96,7 @@ pub use server::{PANICS_ARE_ISOLATED, Server};
 pub use stats::{AcceptErrors, Stats, StatsSnapshot};
 pub use summary::ShutdownSummary;
 
-pub use shim::{
-    AcceptBackoff, AcceptErrorClass, ConnectionHandle, StopSignal, TcpConnection,
-    classify_accept_error,
-};
+/// What handlers and hooks are given, from the layer below.
+pub use tcp_ports::{ConnectionHandle, StopSignal, TcpConnection};
+// The accept-error policy this server shares with the async one.
+pub(crate) use tcp_ports::{AcceptBackoff, AcceptErrorClass, classify_accept_error};

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use tcp_ports::{TcpConfig, TcpListener, TcpReader, TcpWriter};
 
 use crate::hooks::Hooks;
-use crate::shim::ReaderExt as _;
 use crate::pool::{Pool, PoolConfig};
 use crate::registry::Registry;
 use crate::slots::{Slot, Slots};
