@@ -20,36 +20,38 @@ pub(crate) fn serve(
     writer: TcpWriter,
     handle: ConnectionHandle,
     entry: Arc<EntryState>,
-    mut flight: InFlight,
+    flight: InFlight,
     accepted_at: Instant,
 ) {
     let id = flight.id();
     let span = connection_span(id, handle.peer_addr());
     let _entered = span.enter();
     let diag = &inner.diagnostics;
-    // Called while the connection is still open, so that the hard close
-    // comes before the descriptor is closed.
-    let end = |flight: &mut InFlight, outcome: Outcome, error: Option<&dyn fmt::Display>| {
+    // Called while the connection is still open: counted first, so that a
+    // client that saw its connection end also sees it counted; then, if it
+    // was not served, closed abruptly, before its descriptor is closed.
+    let end = |mut flight: InFlight, outcome: Outcome, error: Option<&dyn fmt::Display>| {
+        diag.finished(&span, id, outcome, accepted_at.elapsed(), error);
+        flight.outcome = outcome;
+        drop(flight);
         if outcome != Outcome::Served {
             // The peer must not take a cut-off exchange for a whole one.
             let _ = (inner.hooks.hard_close)(&handle);
         }
-        flight.outcome = outcome;
-        diag.finished(&span, id, outcome, accepted_at.elapsed(), error);
     };
     if entry.is_forced() {
         // The drain deadline passed while it waited for a thread.
-        return end(&mut flight, Outcome::Forced, None);
+        return end(flight, Outcome::Forced, None);
     }
     let mut conn = match TcpConnection::join(reader, writer) {
         Ok(conn) => conn,
-        Err(e) => return end(&mut flight, Outcome::Failed, Some(&e)),
+        Err(e) => return end(flight, Outcome::Failed, Some(&e)),
     };
     let deadline = inner.settings.deadline.map(|d| accepted_at + d);
     conn.set_deadline(deadline);
     let (local, peer) = match (inner.hooks.addresses)(&mut conn) {
         Ok(addrs) => addrs,
-        Err(e) => return end(&mut flight, Outcome::Failed, Some(&e)),
+        Err(e) => return end(flight, Outcome::Failed, Some(&e)),
     };
     diag.accepted(id, peer);
     let io = match &inner.hooks.upgrade {
@@ -60,7 +62,7 @@ pub(crate) fn serve(
             match upgrade.upgrade(conn, &mut |conn| conn.set_deadline(deadline)) {
                 Ok(transport) => Io::Upgraded(transport),
                 // The connection is still open: reset, not closed.
-                Err((e, _conn)) => return end(&mut flight, Outcome::Rejected, Some(&e)),
+                Err((e, _conn)) => return end(flight, Outcome::Rejected, Some(&e)),
             }
         }
     };
@@ -91,7 +93,7 @@ pub(crate) fn serve(
     // Reset first (by `end`), then closed: a failed connection's peer gets
     // a reset; a served one's gets a normal close (FIN) when it is dropped.
     let io = connection.into_io();
-    end(&mut flight, outcome, error.as_deref());
+    end(flight, outcome, error.as_deref());
     drop(io);
 }
 
