@@ -93,10 +93,16 @@ fn main() {
     let builder = common::builder(&args).deadline(None).idle_timeout(None);
     let read_timeout = args.server.read_timeout;
     let clients: Clients = Arc::default();
-    common::serve(&args, builder, move |conn| chat(conn, &clients, read_timeout));
+    common::serve(&args, builder, move |conn| {
+        chat(conn, &clients, read_timeout)
+    });
 }
 
-fn chat(conn: &mut Connection, clients: &Clients, read_timeout: Option<Duration>) -> io::Result<()> {
+fn chat(
+    conn: &mut Connection,
+    clients: &Clients,
+    read_timeout: Option<Duration>,
+) -> io::Result<()> {
     let id = conn.id();
     let peer = conn.peer_addr();
     // Waiting for chat is idle: a stop ends the connection at once.
@@ -145,7 +151,9 @@ fn chat(conn: &mut Connection, clients: &Clients, read_timeout: Option<Duration>
         }
     };
     lock(clients).remove(&id);
-    let out = Arc::try_unwrap(me).ok().map(|c| c.out.into_inner().unwrap_or_else(PoisonError::into_inner));
+    let out = Arc::try_unwrap(me)
+        .ok()
+        .map(|c| c.out.into_inner().unwrap_or_else(PoisonError::into_inner));
     let closed = match out {
         Some(mut out) if !out.dropped => {
             // What is still pending goes out before the close, within limits.
@@ -163,8 +171,10 @@ fn chat(conn: &mut Connection, clients: &Clients, read_timeout: Option<Duration>
 /// Offers `bytes` to every client; a relay in flight to a client that is
 /// leaving may still hold it, which is harmless.
 fn relay(clients: &Clients, bytes: &[u8]) {
-    let everyone: Vec<(u64, Arc<Client>)> =
-        lock(clients).iter().map(|(id, c)| (*id, Arc::clone(c))).collect();
+    let everyone: Vec<(u64, Arc<Client>)> = lock(clients)
+        .iter()
+        .map(|(id, c)| (*id, Arc::clone(c)))
+        .collect();
     for (id, client) in everyone {
         if client.offer(bytes) {
             lock(clients).remove(&id);

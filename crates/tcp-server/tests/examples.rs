@@ -88,7 +88,10 @@ fn chat_relays_to_everyone() {
 #[test]
 fn a_cap_of_zero_is_a_usage_error() {
     let path = example_path("tcp-server", "threaded-echo-server").unwrap();
-    let out = Command::new(path).args(["--max-requests", "0"]).output().unwrap();
+    let out = Command::new(path)
+        .args(["--max-requests", "0"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
 }
@@ -191,10 +194,8 @@ fn out_of_descriptors_it_backs_off_quietly_and_serves_again() {
     let spent = cpu_ticks(pid) - before;
     assert!(spent < 20, "{spent} ticks of CPU in one starved second");
     // Closing the served clients frees descriptors: the rest are served.
-    let (served, waiting): (Vec<_>, Vec<_>) = clients
-        .into_iter()
-        .enumerate()
-        .partition(|(n, _)| *n < 8);
+    let (served, waiting): (Vec<_>, Vec<_>) =
+        clients.into_iter().enumerate().partition(|(n, _)| *n < 8);
     drop(served);
     for (n, mut c) in waiting {
         assert_eq!(read_line(&mut c), format!("hello {n}"));

@@ -34,7 +34,10 @@ pub struct ThreadedArgs {
 /// The builder the arguments describe, for a handler-specific finish.
 pub fn builder(args: &ThreadedArgs) -> ServerBuilder {
     let mut builder = ServerBuilder::new()
-        .max_requests(args.max_requests.map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
+        .max_requests(
+            args.max_requests
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        )
         .diagnostics(Diagnostics::from_arg(args.diagnostics.as_deref()));
     if let Some(timeout) = args.server.read_timeout {
         builder = builder.idle_timeout(Some(timeout));
@@ -72,7 +75,9 @@ where
             result
         }
     };
-    let server = builder.build(listener, handler).or_exit("cannot start the server");
+    let server = builder
+        .build(listener, handler)
+        .or_exit("cannot start the server");
     let handle = server.handle();
     let _ = stopper.set(handle.clone());
     stop_on_signals(handle);
