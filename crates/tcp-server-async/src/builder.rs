@@ -13,8 +13,8 @@ use tokio::net::TcpStream;
 use crate::hooks::{Erased, Hooks};
 use crate::server::Settings;
 use crate::{
-    DEFAULT_DEADLINE, DEFAULT_DRAIN_TIMEOUT, DEFAULT_UPGRADE_TIMEOUT, Diagnostics, Input, IntoListener, Output, Peer,
-    Server, Upgrade,
+    DEFAULT_DEADLINE, DEFAULT_DRAIN_TIMEOUT, DEFAULT_UPGRADE_TIMEOUT, Diagnostics, Input,
+    IntoListener, Output, Peer, Server, Upgrade,
 };
 
 /// How to make a [`Server`]: the cap, the timeouts, the diagnostics and the

@@ -50,7 +50,10 @@ pub async fn connect(target: impl IntoTarget) -> io::Result<(Input, Output)> {
 /// # Errors
 ///
 /// As [`connect_stream`].
-pub async fn connect_with(target: impl IntoTarget, config: &TcpConfig) -> io::Result<(Input, Output)> {
+pub async fn connect_with(
+    target: impl IntoTarget,
+    config: &TcpConfig,
+) -> io::Result<(Input, Output)> {
     let stream = connect_stream(target, config).await?;
     split(stream, config)
 }
@@ -101,7 +104,8 @@ pub async fn connect_stream(target: impl IntoTarget, config: &TcpConfig) -> io::
             Err(e) => last = Some(e),
         }
     }
-    let last = last.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to connect to"));
+    let last =
+        last.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to connect to"));
     Err(target.connect_error(&tried, last))
 }
 

@@ -110,7 +110,8 @@ impl fmt::Debug for Hooks {
     }
 }
 
-pub(crate) type UpgradeFuture<'a> = Pin<Box<dyn Future<Output = io::Result<BoxStream>> + Send + 'a>>;
+pub(crate) type UpgradeFuture<'a> =
+    Pin<Box<dyn Future<Output = io::Result<BoxStream>> + Send + 'a>>;
 
 /// An [`Upgrade`] with its types erased, so the server is not generic.
 pub(crate) trait ErasedUpgrade: Send + Sync {

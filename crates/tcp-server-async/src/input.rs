@@ -146,7 +146,11 @@ impl Input {
     }
 
     fn stopped_while_idle(&self) -> bool {
-        self.idle && self.stop.as_ref().is_some_and(CancellationToken::is_cancelled)
+        self.idle
+            && self
+                .stop
+                .as_ref()
+                .is_some_and(CancellationToken::is_cancelled)
     }
 
     /// Fills the empty buffer: `Ready(Ok(n))`, 0 at end-of-file.
@@ -165,8 +169,12 @@ impl Input {
                                     Poll::Pending => Poll::Pending,
                                 };
                             }
-                            Poll::Ready(Err(e)) => return Poll::Ready(Err(read_error(e, &self.peer))),
-                            Poll::Ready(Ok(())) => self.buf.insert(vec![0; capacity].into_boxed_slice()),
+                            Poll::Ready(Err(e)) => {
+                                return Poll::Ready(Err(read_error(e, &self.peer)));
+                            }
+                            Poll::Ready(Ok(())) => {
+                                self.buf.insert(vec![0; capacity].into_boxed_slice())
+                            }
                         }
                     }
                 };
@@ -182,7 +190,9 @@ impl Input {
                 }
             },
             ReadSide::Upgraded(half) => {
-                let buf = self.buf.get_or_insert_with(|| vec![0; capacity].into_boxed_slice());
+                let buf = self
+                    .buf
+                    .get_or_insert_with(|| vec![0; capacity].into_boxed_slice());
                 let mut read = ReadBuf::new(buf);
                 match Pin::new(half).poll_read(cx, &mut read) {
                     Poll::Ready(Ok(())) => Poll::Ready(Ok(read.filled().len())),
@@ -235,7 +245,11 @@ impl AsyncBufRead for Input {
 }
 
 impl AsyncRead for Input {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, out: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let data = ready!(self.as_mut().poll_fill_buf(cx))?;
         let n = data.len().min(out.remaining());
         out.put_slice(&data[..n]);

@@ -99,6 +99,7 @@ pub use stream::TcpIo;
 
 /// The model shared with the threaded server.
 pub use tcp_server::{
-    AcceptErrors, DEFAULT_DEADLINE, DEFAULT_DRAIN_TIMEOUT, DEFAULT_PREFIX, DEFAULT_UPGRADE_TIMEOUT, Diagnostics,
-    Outcome, PANICS_ARE_ISOLATED, ShutdownSummary, Stats, StatsSnapshot, connection_span,
+    AcceptErrors, DEFAULT_DEADLINE, DEFAULT_DRAIN_TIMEOUT, DEFAULT_PREFIX, DEFAULT_UPGRADE_TIMEOUT,
+    Diagnostics, Outcome, PANICS_ARE_ISOLATED, ShutdownSummary, Stats, StatsSnapshot,
+    connection_span,
 };

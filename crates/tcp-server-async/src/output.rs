@@ -55,7 +55,12 @@ pub struct Output {
 }
 
 impl Output {
-    pub(crate) fn new(side: WriteSide, peer: SocketAddr, timeout: Timeout, leftover: Option<Leftover>) -> Output {
+    pub(crate) fn new(
+        side: WriteSide,
+        peer: SocketAddr,
+        timeout: Timeout,
+        leftover: Option<Leftover>,
+    ) -> Output {
         Output {
             side,
             buf: Vec::new(),
@@ -66,7 +71,12 @@ impl Output {
         }
     }
 
-    pub(crate) fn resume(side: WriteSide, buf: Vec<u8>, peer: SocketAddr, timeout: Timeout) -> Output {
+    pub(crate) fn resume(
+        side: WriteSide,
+        buf: Vec<u8>,
+        peer: SocketAddr,
+        timeout: Timeout,
+    ) -> Output {
         Output {
             side,
             buf,
@@ -194,11 +204,18 @@ fn write_error(e: io::Error, peer: &SocketAddr) -> io::Error {
 }
 
 fn write_zero(peer: &SocketAddr) -> io::Error {
-    io::Error::new(io::ErrorKind::WriteZero, format!("write to {peer}: the stream took no bytes"))
+    io::Error::new(
+        io::ErrorKind::WriteZero,
+        format!("write to {peer}: the stream took no bytes"),
+    )
 }
 
 impl AsyncWrite for Output {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         if this.buf.len() + data.len() > this.capacity {
             ready!(this.poll_send_buffer(cx))?;

@@ -17,7 +17,12 @@ pub struct Peer {
 }
 
 impl Peer {
-    pub(crate) fn new(id: u64, local: SocketAddr, peer: SocketAddr, stop: CancellationToken) -> Peer {
+    pub(crate) fn new(
+        id: u64,
+        local: SocketAddr,
+        peer: SocketAddr,
+        stop: CancellationToken,
+    ) -> Peer {
         Peer {
             id,
             local,

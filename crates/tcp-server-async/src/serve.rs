@@ -18,7 +18,13 @@ use crate::server::{InFlight, Shared, hard_close};
 use crate::timeout::Timeout;
 use crate::{Input, Outcome, Output, Peer, TcpIo, connection_span};
 
-pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream, id: u64, flight: InFlight, accepted_at: Instant) {
+pub(crate) async fn serve(
+    shared: Arc<Shared>,
+    stream: TcpStream,
+    id: u64,
+    flight: InFlight,
+    accepted_at: Instant,
+) {
     let stream = Arc::new(stream);
     let addresses = (shared.hooks.addresses)(&stream);
     let peer = match &addresses {
@@ -63,11 +69,17 @@ impl Conn<'_> {
         shared.diagnostics.accepted(self.id, peer);
         let deadline = settings.deadline.map(|d| self.accepted_at + d);
         let (read_side, write_side) = match &shared.hooks.upgrade {
-            None => (ReadSide::Tcp(Arc::clone(self.stream)), WriteSide::Tcp(Arc::clone(self.stream))),
+            None => (
+                ReadSide::Tcp(Arc::clone(self.stream)),
+                WriteSide::Tcp(Arc::clone(self.stream)),
+            ),
             Some(upgrade) => {
                 let limit = Instant::now() + settings.upgrade_timeout;
                 let until = deadline.map_or(limit, |d| d.min(limit));
-                let handshake = tokio::time::timeout_at(until, upgrade.upgrade(TcpIo::new(Arc::clone(self.stream))));
+                let handshake = tokio::time::timeout_at(
+                    until,
+                    upgrade.upgrade(TcpIo::new(Arc::clone(self.stream))),
+                );
                 let upgraded = tokio::select! {
                     biased;
                     _ = shared.force.cancelled() => return self.end(flight, Outcome::Forced, None),
@@ -85,7 +97,10 @@ impl Conn<'_> {
                     Err(_) => {
                         let e = io::Error::new(
                             io::ErrorKind::TimedOut,
-                            format!("upgrade of {peer}: timed out after {:?}", settings.upgrade_timeout),
+                            format!(
+                                "upgrade of {peer}: timed out after {:?}",
+                                settings.upgrade_timeout
+                            ),
                         );
                         return self.end(flight, Outcome::Rejected, Some(&e));
                     }
@@ -110,7 +125,9 @@ impl Conn<'_> {
         let handler = &shared.handler;
         let future = match catch_unwind(AssertUnwindSafe(|| handler(input, output, info))) {
             Ok(future) => future,
-            Err(payload) => return self.end(flight, Outcome::Panicked, Some(&PanicMessage(payload))),
+            Err(payload) => {
+                return self.end(flight, Outcome::Panicked, Some(&PanicMessage(payload)));
+            }
         };
         let mut future = CatchUnwind::new(future);
         let mut stop_seen = false;
@@ -137,8 +154,17 @@ impl Conn<'_> {
 
     /// A served connection: sends what the handler left, counts it, then
     /// ends the stream normally (TLS `close_notify`, FIN).
-    async fn finish(&self, flight: InFlight, leftover: &Leftover, peer: SocketAddr, deadline: Option<Instant>) {
-        let left = leftover.lock().unwrap_or_else(PoisonError::into_inner).take();
+    async fn finish(
+        &self,
+        flight: InFlight,
+        leftover: &Leftover,
+        peer: SocketAddr,
+        deadline: Option<Instant>,
+    ) {
+        let left = leftover
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         let Some((side, buf)) = left else {
             // The handler gave its output away (to another task): that
             // task ends the stream.
@@ -168,9 +194,13 @@ impl Conn<'_> {
 
     fn end(&self, mut flight: InFlight, outcome: Outcome, error: Option<&dyn fmt::Display>) {
         let shared = flight.shared();
-        shared
-            .diagnostics
-            .finished(&self.span, self.id, outcome, self.accepted_at.elapsed(), error);
+        shared.diagnostics.finished(
+            &self.span,
+            self.id,
+            outcome,
+            self.accepted_at.elapsed(),
+            error,
+        );
         flight.outcome = outcome;
         drop(flight);
         if outcome != Outcome::Served {

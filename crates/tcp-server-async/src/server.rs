@@ -17,7 +17,10 @@ use tokio_util::task::TaskTracker;
 use tcp_ports::{AcceptBackoff, AcceptErrorClass, classify_accept_error};
 
 use crate::hooks::Hooks;
-use crate::{Diagnostics, Input, IntoListener, Output, Outcome, Peer, ServerBuilder, ServerHandle, ShutdownSummary, Stats};
+use crate::{
+    Diagnostics, Input, IntoListener, Outcome, Output, Peer, ServerBuilder, ServerHandle,
+    ShutdownSummary, Stats,
+};
 
 pub(crate) type HandlerFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
 pub(crate) type Handler = dyn Fn(Input, Output, Peer) -> HandlerFuture + Send + Sync;
@@ -105,7 +108,9 @@ impl Server {
     ) -> io::Result<Server> {
         let local = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            slots: settings.max_requests.map(|n| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS)))),
+            slots: settings
+                .max_requests
+                .map(|n| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS)))),
             settings,
             hooks,
             handler,
@@ -115,7 +120,11 @@ impl Server {
             force: CancellationToken::new(),
             closed: Notify::new(),
         });
-        Ok(Server { listener, local, shared })
+        Ok(Server {
+            listener,
+            local,
+            shared,
+        })
     }
 
     /// A handle to stop the server and read its statistics, before, while
@@ -172,11 +181,13 @@ impl Server {
     /// An accept error that means the listener is unusable (returned after
     /// the same shutdown).
     pub async fn run_until<S: Future>(self, signal: S) -> io::Result<ShutdownSummary> {
-        let Server { listener, shared, .. } = self;
+        let Server {
+            listener, shared, ..
+        } = self;
         if !crate::PANICS_ARE_ISOLATED {
-            shared
-                .diagnostics
-                .notice(format_args!("built with panic = \"abort\": a handler's panic ends the process"));
+            shared.diagnostics.notice(format_args!(
+                "built with panic = \"abort\": a handler's panic ends the process"
+            ));
         }
         let tracker = TaskTracker::new();
         let fatal = accept_loop(&listener, &shared, &tracker, std::pin::pin!(signal)).await;
@@ -337,9 +348,15 @@ async fn drain(shared: &Shared, tracker: &TaskTracker) -> ShutdownSummary {
         tracker.wait().await;
     }
     let stats = shared.stats.snapshot();
-    let summary = ShutdownSummary::new(stats.served, open.saturating_sub(stats.forced), stats.forced);
+    let summary = ShutdownSummary::new(
+        stats.served,
+        open.saturating_sub(stats.forced),
+        stats.forced,
+    );
     shared.stats.set_summary(summary);
-    shared.diagnostics.notice(format_args!("stopped: {summary}"));
+    shared
+        .diagnostics
+        .notice(format_args!("stopped: {summary}"));
     summary
 }
 

@@ -48,7 +48,11 @@ impl TcpIo {
 }
 
 impl AsyncRead for TcpIo {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         // Bounded: each WouldBlock clears the readiness it came from, so the
         // next poll_read_ready is Pending until the kernel says otherwise.
         loop {
@@ -66,7 +70,11 @@ impl AsyncRead for TcpIo {
 }
 
 impl AsyncWrite for TcpIo {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         loop {
             ready!(self.stream.poll_write_ready(cx))?;
             match self.stream.try_write(buf) {

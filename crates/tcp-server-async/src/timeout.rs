@@ -28,7 +28,11 @@ pub(crate) struct Timeout {
 }
 
 impl Timeout {
-    pub(crate) fn new(op: &'static str, limit: Option<Duration>, deadline: Option<Instant>) -> Timeout {
+    pub(crate) fn new(
+        op: &'static str,
+        limit: Option<Duration>,
+        deadline: Option<Instant>,
+    ) -> Timeout {
         Timeout {
             limit,
             deadline,
@@ -53,7 +57,11 @@ impl Timeout {
 
     /// Called when the I/O is not ready: `Pending` (the timer will wake the
     /// task) or a `TimedOut` error naming `peer` once the wait is over.
-    pub(crate) fn poll_expired(&mut self, cx: &mut Context<'_>, peer: &SocketAddr) -> Poll<io::Error> {
+    pub(crate) fn poll_expired(
+        &mut self,
+        cx: &mut Context<'_>,
+        peer: &SocketAddr,
+    ) -> Poll<io::Error> {
         let now = Instant::now();
         let since = *self.waiting_since.get_or_insert(now);
         let by_limit = self.limit.map(|l| since + l);
