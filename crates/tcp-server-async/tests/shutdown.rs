@@ -53,7 +53,10 @@ fn requests(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_connections_end_at_once_and_busy_ones_finish() {
     let release = Arc::new(Notify::new());
-    let builder = ServerBuilder::new().drain_timeout(Duration::from_secs(60));
+    let log: Arc<std::sync::Mutex<Vec<u8>>> = Arc::default();
+    let builder = ServerBuilder::new()
+        .drain_timeout(Duration::from_secs(60))
+        .diagnostics(tcp_server_async::Diagnostics::with_prefix("t").to_writer(log.clone()));
     let server = util::start(builder, requests(Arc::clone(&release)));
     let mut idle = connect(server.addr).await;
     assert_eq!(idle.line().await.unwrap(), "hi");
@@ -83,7 +86,12 @@ async fn idle_connections_end_at_once_and_busy_ones_finish() {
     assert_eq!(busy.line().await.unwrap(), "done");
     assert_eq!(busy.rest().await.unwrap(), "");
     let summary = server.join().await.unwrap();
-    assert_eq!((summary.served, summary.drained, summary.forced), (2, 2, 0));
+    let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    assert_eq!(
+        (summary.served, summary.drained, summary.forced),
+        (2, 2, 0),
+        "{log}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
