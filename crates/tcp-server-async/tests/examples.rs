@@ -62,7 +62,7 @@ fn daytime_server_and_client() {
 
 #[test]
 fn hello_server_and_client_both_write_first() {
-    let mut server = start("async-hello-server", &["--host", "::1"]);
+    let server = start("async-hello-server", &["--host", "::1"]);
     assert!(server.addr().starts_with("[::1]:"), "{}", server.addr());
     let out = client("async-hello-client", server.addr(), "");
     assert!(out.status.success(), "{out:?}");
