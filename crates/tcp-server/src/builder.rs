@@ -10,7 +10,9 @@ use tcp_ports::{TcpConfig, TcpListener, TcpReader, TcpWriter};
 
 use crate::hooks::{Erased, Hooks};
 use crate::server::Settings;
-use crate::{Connection, ConnectionHandle, Diagnostics, Server, StopSignal, TcpConnection, Upgrade};
+use crate::{
+    Connection, ConnectionHandle, Diagnostics, Server, StopSignal, TcpConnection, Upgrade,
+};
 
 /// The most worker threads when there is no cap (tokio's blocking pool has
 /// the same): also how many connections are handled at once then.
@@ -293,7 +295,9 @@ impl ServerBuilder {
             ));
         }
         if self.max_threads == 0 {
-            return Err(invalid_input("max_threads 0: a pool needs at least 1 thread"));
+            return Err(invalid_input(
+                "max_threads 0: a pool needs at least 1 thread",
+            ));
         }
         if self.config.buffer_size > tcp_ports::MAX_BUFFER_SIZE {
             return Err(invalid_input(format!(

@@ -44,6 +44,15 @@ pub(crate) enum Io {
     /// Plain TCP: the connection's own buffered reader, no indirection.
     Plain(TcpConnection),
     Upgraded(Box<dyn Transport>),
+    /// The handler took the plain connection ([`Connection::take_tcp`]).
+    Taken,
+}
+
+fn taken() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotConnected,
+        "the handler took the connection out with take_tcp",
+    )
 }
 
 pub(crate) struct Parts {
@@ -129,11 +138,30 @@ impl Connection {
         self.registry.set_idle(&self.entry, &self.handle, idle);
     }
 
+    /// Takes the plain TCP connection out, to split it into its reader and
+    /// writer (a chat relay that writes to a client from other threads,
+    /// under that client's own lock). `None` for an upgraded (TLS)
+    /// connection, which must stay in one thread's hands, or when already
+    /// taken. The server then neither flushes nor closes it: dropping it
+    /// closes it. Reads and writes on this `Connection` fail afterwards.
+    ///
+    /// Scheme: none.
+    pub fn take_tcp(&mut self) -> Option<TcpConnection> {
+        match std::mem::replace(&mut self.io, Io::Taken) {
+            Io::Plain(c) => Some(c),
+            other => {
+                self.io = other;
+                None
+            }
+        }
+    }
+
     /// Flushes and, for an upgraded stream, ends it (TLS `close_notify`).
     pub(crate) fn finish(&mut self) -> io::Result<()> {
         match &mut self.io {
             Io::Plain(c) => c.flush(),
             Io::Upgraded(t) => t.finish(),
+            Io::Taken => Ok(()),
         }
     }
 
@@ -150,6 +178,7 @@ impl Read for Connection {
         match &mut self.io {
             Io::Plain(c) => c.read(buf),
             Io::Upgraded(t) => t.read(buf),
+            Io::Taken => Err(taken()),
         }
     }
 }
@@ -162,12 +191,14 @@ impl BufRead for Connection {
         match &mut self.io {
             Io::Plain(c) => c.fill_buf(),
             Io::Upgraded(t) => t.fill_buf(),
+            Io::Taken => Err(taken()),
         }
     }
     fn consume(&mut self, amt: usize) {
         match &mut self.io {
             Io::Plain(c) => c.consume(amt),
             Io::Upgraded(t) => t.consume(amt),
+            Io::Taken => {}
         }
     }
 }
@@ -180,24 +211,28 @@ impl Write for Connection {
         match &mut self.io {
             Io::Plain(c) => c.write(buf),
             Io::Upgraded(t) => t.write(buf),
+            Io::Taken => Err(taken()),
         }
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match &mut self.io {
             Io::Plain(c) => c.write_all(buf),
             Io::Upgraded(t) => t.write_all(buf),
+            Io::Taken => Err(taken()),
         }
     }
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         match &mut self.io {
             Io::Plain(c) => c.write_vectored(bufs),
             Io::Upgraded(t) => t.write_vectored(bufs),
+            Io::Taken => Err(taken()),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.io {
             Io::Plain(c) => c.flush(),
             Io::Upgraded(t) => t.flush(),
+            Io::Taken => Err(taken()),
         }
     }
 }

@@ -47,7 +47,8 @@ impl Shared {
     }
 
     fn publish(&self, state: &State) {
-        self.stats.set_threads(state.threads as u64, state.idle as u64);
+        self.stats
+            .set_threads(state.threads as u64, state.idle as u64);
     }
 }
 

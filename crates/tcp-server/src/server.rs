@@ -14,8 +14,8 @@ use crate::pool::{Pool, PoolConfig};
 use crate::registry::Registry;
 use crate::slots::{Slot, Slots};
 use crate::{
-    AcceptBackoff, AcceptErrorClass, Connection, Diagnostics, Outcome, ServerBuilder,
-    ServerHandle, ShutdownSummary, Stats, StopSignal, classify_accept_error,
+    AcceptBackoff, AcceptErrorClass, Connection, Diagnostics, Outcome, ServerBuilder, ServerHandle,
+    ShutdownSummary, Stats, StopSignal, classify_accept_error,
 };
 
 /// The handler of every connection.
@@ -180,9 +180,9 @@ impl Server {
             pool,
         } = self;
         if !PANICS_ARE_ISOLATED {
-            inner
-                .diagnostics
-                .notice(format_args!("built with panic = \"abort\": a handler's panic ends the process"));
+            inner.diagnostics.notice(format_args!(
+                "built with panic = \"abort\": a handler's panic ends the process"
+            ));
         }
         // The stop and force signals are async-signal-safe eventfds; this
         // thread turns them into condvar wake-ups for everything that waits

@@ -38,12 +38,18 @@ fn lines_carry_the_prefix(#[case] arg: Option<&str>, #[case] prefix: &str) {
     run_two_connections(Diagnostics::from_arg(arg).to_writer(sink.clone()));
     let text = String::from_utf8(sink.lock().unwrap().clone()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines.iter().all(|l| l.starts_with(&format!("{prefix}: "))), "{text}");
+    assert!(
+        lines.iter().all(|l| l.starts_with(&format!("{prefix}: "))),
+        "{text}"
+    );
     let has = |needle: &str| lines.iter().any(|l| l.contains(needle));
     assert!(has("#1 accepted from 127.0.0.1:"), "{text}");
     assert!(has("#1 served in"), "{text}");
     assert!(has("#2 accepted from"), "{text}");
-    assert!(has("#2 failed after") && has("refused by the test"), "{text}");
+    assert!(
+        has("#2 failed after") && has("refused by the test"),
+        "{text}"
+    );
     assert!(has("stopped: served 1, drained 0, forced 0"), "{text}");
 }
 
@@ -83,7 +89,10 @@ fn each_connection_has_a_span_with_id_peer_and_outcome() {
     tracing::subscriber::set_global_default(subscriber).unwrap();
     run_two_connections(Diagnostics::off());
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("tcp_server.connection{id=1 peer=127.0.0.1:"), "{text}");
+    assert!(
+        text.contains("tcp_server.connection{id=1 peer=127.0.0.1:"),
+        "{text}"
+    );
     assert!(text.contains("outcome=\"served\""), "{text}");
     assert!(text.contains("outcome=\"failed\""), "{text}");
     assert!(text.contains("duration_ms="), "{text}");

@@ -45,13 +45,19 @@ fn panics_and_errors_end_only_their_connection() {
     let summary = server.stop().unwrap();
     assert_eq!(summary.served, 3);
     let threads = threads.lock().unwrap();
-    assert!(threads.iter().all(|t| *t == threads[0]), "the thread survived");
+    assert!(
+        threads.iter().all(|t| *t == threads[0]),
+        "the thread survived"
+    );
     let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
     assert!(
         log.contains("t: #2 panicked after") && log.contains("asked to panic"),
         "{log}"
     );
-    assert!(log.contains("t: #4 failed after") && log.contains("asked to fail"), "{log}");
+    assert!(
+        log.contains("t: #4 failed after") && log.contains("asked to fail"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -75,7 +81,13 @@ fn faults_are_counted() {
     server.stop().unwrap();
     let stats = handle.stats();
     assert_eq!(
-        (stats.accepted, stats.served, stats.failed, stats.panicked, stats.active),
+        (
+            stats.accepted,
+            stats.served,
+            stats.failed,
+            stats.panicked,
+            stats.active
+        ),
         (6, 2, 2, 2, 0)
     );
 }

@@ -107,6 +107,9 @@ fn force_cuts_the_drain_short() {
     ready.recv_timeout(PATIENCE).unwrap();
     server.handle.stop();
     server.handle.force();
-    assert_eq!(rest(&mut input).unwrap_err().kind(), ErrorKind::ConnectionReset);
+    assert_eq!(
+        rest(&mut input).unwrap_err().kind(),
+        ErrorKind::ConnectionReset
+    );
     assert_eq!(server.join().unwrap(), ShutdownSummary::new(0, 0, 1));
 }

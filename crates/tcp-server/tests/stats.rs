@@ -17,7 +17,10 @@ fn exact_after_a_known_workload() {
         writeln!(conn, "{request}")
     });
     let before = server.handle.stats();
-    assert_eq!((before.accepted, before.active, before.shutdown), (0, 0, None));
+    assert_eq!(
+        (before.accepted, before.active, before.shutdown),
+        (0, 0, None)
+    );
     for n in 0..10 {
         let (mut input, mut output) = connect(server.addr);
         if n % 5 == 4 {
@@ -35,8 +38,14 @@ fn exact_after_a_known_workload() {
     assert_eq!(stats.accepted, 10);
     assert_eq!(stats.served, 8);
     assert_eq!(stats.failed, 2);
-    assert_eq!((stats.panicked, stats.rejected_handshakes, stats.forced), (0, 0, 0));
+    assert_eq!(
+        (stats.panicked, stats.rejected_handshakes, stats.forced),
+        (0, 0, 0)
+    );
     assert_eq!(stats.active, 0);
-    assert_eq!(stats.accept_errors.per_connection + stats.accept_errors.fatal, 0);
+    assert_eq!(
+        stats.accept_errors.per_connection + stats.accept_errors.fatal,
+        0
+    );
     assert_eq!(stats.shutdown, Some(summary));
 }

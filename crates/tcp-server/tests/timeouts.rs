@@ -16,13 +16,15 @@ use util::{PATIENCE, connect};
 fn reader_server(builder: ServerBuilder) -> (util::Running, mpsc::Receiver<std::io::Error>) {
     let (tx, rx) = mpsc::channel();
     let tx = std::sync::Mutex::new(tx);
-    let server = util::start(builder, move |conn| loop {
-        match util::line(conn) {
-            Ok(l) if l.is_empty() => return Ok(()),
-            Ok(_) => {}
-            Err(e) => {
-                let _ = tx.lock().unwrap().send(io_copy(&e));
-                return Err(e);
+    let server = util::start(builder, move |conn| {
+        loop {
+            match util::line(conn) {
+                Ok(l) if l.is_empty() => return Ok(()),
+                Ok(_) => {}
+                Err(e) => {
+                    let _ = tx.lock().unwrap().send(io_copy(&e));
+                    return Err(e);
+                }
             }
         }
     });
