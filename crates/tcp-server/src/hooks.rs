@@ -26,7 +26,9 @@ use crate::{ConnectionHandle, StopSignal, TcpConnection};
 ///
 /// With rustls (see `tests/tls.rs` and the examples for the whole of it):
 ///
-/// ```ignore
+/// ```
+/// # use std::{io::{self, Write}, sync::Arc};
+/// # use tcp_server::TcpConnection;
 /// struct Tls(Arc<rustls::ServerConfig>);
 ///
 /// impl tcp_server::Upgrade for Tls {
@@ -48,6 +50,7 @@ use crate::{ConnectionHandle, StopSignal, TcpConnection};
 ///         stream.flush()
 ///     }
 /// }
+/// # let _ = |config| tcp_server::ServerBuilder::new().upgrade(Tls(config));
 /// ```
 ///
 /// Scheme: the part of `tcp-server-accept-connection-procedure` that
