@@ -6,6 +6,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
@@ -54,6 +55,10 @@ pub(crate) struct Shared {
     /// Notified when a connection ends (and so gives a descriptor back):
     /// cuts an accept backoff short.
     closed: Notify,
+    /// Connections that ended by themselves after the stop: counted as they
+    /// end, since a stop wakes idle ones at once, before any count of the
+    /// open ones could be taken.
+    drained: AtomicU64,
 }
 
 /// An async TCP server on tokio: accepts connections on its listener and
@@ -119,6 +124,7 @@ impl Server {
             stop: CancellationToken::new(),
             force: CancellationToken::new(),
             closed: Notify::new(),
+            drained: AtomicU64::new(0),
         });
         Ok(Server {
             listener,
@@ -321,6 +327,9 @@ impl InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
+        if self.shared.stop.is_cancelled() && self.outcome != Outcome::Forced {
+            self.shared.drained.fetch_add(1, Ordering::SeqCst);
+        }
         self.shared.stats.connection_ended(self.outcome);
         drop(self.permit.take());
         self.shared.closed.notify_waiters();
@@ -336,23 +345,20 @@ async fn drain(shared: &Shared, tracker: &TaskTracker) -> ShutdownSummary {
             shared.settings.drain_timeout
         ));
     }
-    let drained = tokio::select! {
+    let finished = tokio::select! {
         biased;
         _ = tracker.wait() => true,
         _ = shared.force.cancelled() => false,
         _ = tokio::time::sleep(shared.settings.drain_timeout) => false,
     };
-    if !drained {
+    if !finished {
         // Every task drops its handler at once when it sees the force.
         shared.force.cancel();
         tracker.wait().await;
     }
     let stats = shared.stats.snapshot();
-    let summary = ShutdownSummary::new(
-        stats.served,
-        open.saturating_sub(stats.forced),
-        stats.forced,
-    );
+    let drained = shared.drained.load(Ordering::SeqCst);
+    let summary = ShutdownSummary::new(stats.served, drained, stats.forced);
     shared.stats.set_summary(summary);
     shared
         .diagnostics
