@@ -76,6 +76,7 @@ pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// Scheme: the arguments of `make-tcp-server` and the egg's parameters.
 #[derive(Clone, Debug)]
+#[doc(alias = "make-tcp-server")]
 pub struct ServerBuilder {
     max_requests: Option<usize>,
     max_threads: usize,
@@ -100,6 +101,7 @@ impl ServerBuilder {
     /// Every default (see the type's example).
     ///
     /// Scheme: `make-tcp-server` without `MAXREQUESTS`.
+    #[doc(alias("make-tcp-server", "MAXREQUESTS"))]
     pub fn new() -> ServerBuilder {
         ServerBuilder {
             max_requests: None,
@@ -133,6 +135,7 @@ impl ServerBuilder {
     /// A cap of 0 is refused by [`ServerBuilder::build`].
     ///
     /// Scheme: `MAXREQUESTS` of `make-tcp-server`.
+    #[doc(alias("MAXREQUESTS", "make-tcp-server"))]
     pub fn max_requests(mut self, n: impl Into<Option<usize>>) -> ServerBuilder {
         self.max_requests = n.into();
         self
@@ -174,6 +177,7 @@ impl ServerBuilder {
     ///
     /// Scheme: `tcp-write-timeout`, `tcp-buffer-size` … in force when the
     /// egg's server accepts.
+    #[doc(alias("tcp-write-timeout", "tcp-buffer-size"))]
     pub fn config(mut self, config: TcpConfig) -> ServerBuilder {
         self.config = config;
         self
@@ -184,6 +188,7 @@ impl ServerBuilder {
     /// configuration's read timeout, 60 s.
     ///
     /// Scheme: `tcp-read-timeout` in force when the egg's server accepts.
+    #[doc(alias = "tcp-read-timeout")]
     pub fn idle_timeout(mut self, timeout: Option<Duration>) -> ServerBuilder {
         self.idle_timeout = Some(timeout);
         self
@@ -232,6 +237,7 @@ impl ServerBuilder {
     /// promptly once the stop signal fires.
     ///
     /// Scheme: `tcp-server-accept-connection-procedure`.
+    #[doc(alias = "tcp-server-accept-connection-procedure")]
     pub fn accept_hook<F>(mut self, accept: F) -> ServerBuilder
     where
         F: Fn(&TcpListener, &TcpConfig, &StopSignal) -> io::Result<Option<(TcpReader, TcpWriter)>>
@@ -247,6 +253,7 @@ impl ServerBuilder {
     /// [`ConnectionHandle::abort`]).
     ///
     /// Scheme: `tcp-server-prepare-hard-close-procedure`.
+    #[doc(alias = "tcp-server-prepare-hard-close-procedure")]
     pub fn hard_close_hook<F>(mut self, hard_close: F) -> ServerBuilder
     where
         F: Fn(&ConnectionHandle) -> io::Result<()> + Send + Sync + 'static,
@@ -258,6 +265,7 @@ impl ServerBuilder {
     /// Replaces how the local and peer addresses are learnt.
     ///
     /// Scheme: `tcp-server-get-addresses-procedure`.
+    #[doc(alias = "tcp-server-get-addresses-procedure")]
     pub fn addresses_hook<F>(mut self, addresses: F) -> ServerBuilder
     where
         F: Fn(&mut TcpConnection) -> io::Result<(SocketAddr, SocketAddr)> + Send + Sync + 'static,
@@ -271,6 +279,7 @@ impl ServerBuilder {
     ///
     /// Scheme: the openssl egg's `ssl-accept` in
     /// `tcp-server-accept-connection-procedure`.
+    #[doc(alias("ssl-accept", "tcp-server-accept-connection-procedure"))]
     pub fn upgrade<U: Upgrade>(mut self, upgrade: U) -> ServerBuilder {
         self.hooks.upgrade = Some(Arc::new(Erased(Arc::new(upgrade))));
         self
@@ -285,6 +294,7 @@ impl ServerBuilder {
     /// `InvalidInput` for a cap or a maximum of threads of 0, or a buffer
     /// size above [`tcp_ports::MAX_BUFFER_SIZE`]; the error of making the
     /// stop signal (out of descriptors).
+    #[doc(alias = "make-tcp-server")]
     pub fn build<H>(self, listener: TcpListener, handler: H) -> io::Result<Server>
     where
         H: Fn(&mut Connection) -> io::Result<()> + Send + Sync + 'static,

@@ -29,6 +29,7 @@ use crate::{ConnectionHandle, StopSignal, TcpConnection};
 /// handler returns. [`Connection::is_stopping`] tells it between requests.
 ///
 /// Scheme: the current input and output ports the egg binds for `THUNK`.
+#[doc(alias = "THUNK")]
 pub struct Connection {
     io: Io,
     id: u64,
@@ -92,6 +93,7 @@ impl Connection {
     ///
     /// Scheme: `tcp-addresses` (second value) through
     /// `tcp-server-get-addresses-procedure`.
+    #[doc(alias("tcp-addresses", "tcp-server-get-addresses-procedure"))]
     pub fn peer_addr(&self) -> SocketAddr {
         self.peer
     }
@@ -99,6 +101,7 @@ impl Connection {
     /// The local address (from the addresses hook).
     ///
     /// Scheme: `tcp-addresses` (first value).
+    #[doc(alias = "tcp-addresses")]
     pub fn local_addr(&self) -> SocketAddr {
         self.local
     }

@@ -38,6 +38,7 @@ pub const DEFAULT_PREFIX: &str = "tcp-server";
 /// Scheme: the optional argument of the procedure `make-tcp-server`
 /// returns (`#f`, `#t` or a prefix string).
 #[derive(Clone, Default)]
+#[doc(alias = "make-tcp-server")]
 pub struct Diagnostics {
     prefix: Option<Arc<str>>,
     sink: Option<Arc<Mutex<dyn Write + Send>>>,

@@ -55,6 +55,7 @@ use crate::{ConnectionHandle, StopSignal, TcpConnection};
 ///
 /// Scheme: the part of `tcp-server-accept-connection-procedure` that
 /// follows `tcp-accept` (the openssl egg's `ssl-accept`).
+#[doc(alias("tcp-server-accept-connection-procedure", "tcp-accept", "ssl-accept"))]
 pub trait Upgrade: Send + Sync + 'static {
     /// What the handshake establishes (a TLS session).
     type Session: Send;
@@ -88,6 +89,7 @@ pub trait Upgrade: Send + Sync + 'static {
 /// is [`TcpListener::accept_with_or_stop`].
 ///
 /// Scheme: `tcp-server-accept-connection-procedure` (default `tcp-accept`).
+#[doc(alias("tcp-server-accept-connection-procedure", "tcp-accept"))]
 pub type AcceptHook = dyn Fn(&TcpListener, &TcpConfig, &StopSignal) -> io::Result<Option<(TcpReader, TcpWriter)>>
     + Send
     + Sync;
@@ -100,6 +102,7 @@ pub type AcceptHook = dyn Fn(&TcpListener, &TcpConfig, &StopSignal) -> io::Resul
 ///
 /// Scheme: `tcp-server-prepare-hard-close-procedure` (default
 /// `tcp-abandon-port`).
+#[doc(alias("tcp-server-prepare-hard-close-procedure", "tcp-abandon-port"))]
 pub type HardCloseHook = dyn Fn(&ConnectionHandle) -> io::Result<()> + Send + Sync;
 
 /// How the server learns a connection's local and peer addresses, for the
@@ -109,6 +112,7 @@ pub type HardCloseHook = dyn Fn(&ConnectionHandle) -> io::Result<()> + Send + Sy
 /// `(conn.local_addr(), conn.peer_addr())`.
 ///
 /// Scheme: `tcp-server-get-addresses-procedure` (default `tcp-addresses`).
+#[doc(alias("tcp-server-get-addresses-procedure", "tcp-addresses"))]
 pub type AddressesHook =
     dyn Fn(&mut TcpConnection) -> io::Result<(SocketAddr, SocketAddr)> + Send + Sync;
 

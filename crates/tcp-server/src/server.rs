@@ -66,6 +66,7 @@ pub(crate) struct Inner {
 /// that restarts it; [`PANICS_ARE_ISOLATED`] tells which build this is.
 ///
 /// Scheme: the procedure `make-tcp-server` returns.
+#[doc(alias = "make-tcp-server")]
 pub struct Server {
     listener: TcpListener,
     inner: Arc<Inner>,
@@ -89,6 +90,7 @@ impl Server {
     /// # Errors
     ///
     /// As [`ServerBuilder::build`].
+    #[doc(alias = "make-tcp-server")]
     pub fn new<H>(listener: TcpListener, handler: H) -> io::Result<Server>
     where
         H: Fn(&mut Connection) -> io::Result<()> + Send + Sync + 'static,
@@ -147,6 +149,7 @@ impl Server {
     /// The address the server listens on.
     ///
     /// Scheme: `tcp-listener-port` of the listener.
+    #[doc(alias = "tcp-listener-port")]
     pub fn local_addr(&self) -> std::net::SocketAddr {
         self.listener.local_addr()
     }
@@ -173,6 +176,7 @@ impl Server {
     ///
     /// An accept error that means the listener is unusable (after the same
     /// shutdown); the error of starting the thread that relays the stop.
+    #[doc(alias = "make-tcp-server")]
     pub fn run(self) -> io::Result<ShutdownSummary> {
         let Server {
             listener,
