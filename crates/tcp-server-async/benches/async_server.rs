@@ -37,7 +37,9 @@ async fn baseline(scenario: Scenario) -> SocketAddr {
     let (relay, _) = broadcast::channel::<Arc<[u8]>>(1024);
     tokio::spawn(async move {
         loop {
-            let Ok((mut stream, _)) = listener.accept().await else { continue };
+            let Ok((mut stream, _)) = listener.accept().await else {
+                continue;
+            };
             let relay = relay.clone();
             tokio::spawn(async move {
                 let _ = stream.set_nodelay(true);
@@ -90,7 +92,11 @@ async fn echo(mut input: Input, mut output: Output, _: Peer) -> io::Result<()> {
     }
 }
 
-async fn chat(mut input: Input, mut output: Output, relay: broadcast::Sender<Arc<[u8]>>) -> io::Result<()> {
+async fn chat(
+    mut input: Input,
+    mut output: Output,
+    relay: broadcast::Sender<Arc<[u8]>>,
+) -> io::Result<()> {
     let mut inbox = relay.subscribe();
     output.write_all(b"connected\n").await?;
     output.flush().await?;
@@ -131,7 +137,10 @@ async fn ours(scenario: Scenario) -> SocketAddr {
     addr
 }
 
-type Conn = (BufReader<tokio::net::tcp::OwnedReadHalf>, tokio::net::tcp::OwnedWriteHalf);
+type Conn = (
+    BufReader<tokio::net::tcp::OwnedReadHalf>,
+    tokio::net::tcp::OwnedWriteHalf,
+);
 
 async fn clients(addr: SocketAddr, n: usize, greeted: bool) -> Vec<Conn> {
     let mut conns = Vec::with_capacity(n);
@@ -156,9 +165,20 @@ fn bench(c: &mut Criterion) {
         .build()
         .unwrap();
     let mut group = c.benchmark_group("async_server");
-    group.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1)).sample_size(20);
+    group
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1))
+        .sample_size(20);
     for (name, start) in [("baseline", 0), ("tcp-server-async", 1)] {
-        let server = |s| rt.block_on(async move { if start == 0 { baseline(s).await } else { ours(s).await } });
+        let server = |s| {
+            rt.block_on(async move {
+                if start == 0 {
+                    baseline(s).await
+                } else {
+                    ours(s).await
+                }
+            })
+        };
 
         let addr = server(Scenario::Daytime);
         group.bench_function(format!("daytime/{name}"), |b| {
@@ -225,7 +245,11 @@ async fn join_all<F: std::future::Future<Output = ()>>(futures: impl Iterator<It
     }
     std::future::poll_fn(|cx| {
         set.retain_mut(|f| f.as_mut().poll(cx).is_pending());
-        if set.is_empty() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+        if set.is_empty() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
     })
     .await;
 }

@@ -47,7 +47,10 @@ const LINE: &[u8] = b"broadcast to everyone\n";
 fn main() {
     let args = Args::parse();
     raise_descriptor_limit();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     match args.client {
         Some(addr) => runtime.block_on(client(addr, args.count.unwrap_or(0), args.source)),
         None => runtime.block_on(parent(&args)),
@@ -71,7 +74,11 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-async fn chat(mut input: Input, mut output: Output, relay: broadcast::Sender<Arc<[u8]>>) -> io::Result<()> {
+async fn chat(
+    mut input: Input,
+    mut output: Output,
+    relay: broadcast::Sender<Arc<[u8]>>,
+) -> io::Result<()> {
     let mut inbox = relay.subscribe();
     output.write_all(b"connected\n").await?;
     output.flush().await?;
@@ -118,7 +125,14 @@ async fn parent(args: &Args) {
         let count = per.min(args.connections - (p * per).min(args.connections));
         let source = Ipv4Addr::new(127, 0, 0, 2 + p as u8);
         let child = Command::new(&exe)
-            .args(["--client", &addr.to_string(), "--count", &count.to_string(), "--source", &source.to_string()])
+            .args([
+                "--client",
+                &addr.to_string(),
+                "--count",
+                &count.to_string(),
+                "--source",
+                &source.to_string(),
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -152,7 +166,10 @@ async fn parent(args: &Args) {
     tokio::task::block_in_place(|| wait_for(&mut outputs, "received"));
     let broadcast_in = sent.elapsed();
 
-    println!("connections held: {n} (accepted {}), in {connected_in:.1?}", stats.accepted);
+    println!(
+        "connections held: {n} (accepted {}), in {connected_in:.1?}",
+        stats.accepted
+    );
     println!("server RSS: {before} KiB before, {after} KiB with the clients");
     println!(
         "RSS per connection: {:.0} bytes",
@@ -172,7 +189,9 @@ async fn client(addr: SocketAddr, count: usize, source: Option<Ipv4Addr>) {
     for _ in 0..count {
         let socket = tokio::net::TcpSocket::new_v4().expect("socket");
         if let Some(ip) = source {
-            socket.bind(SocketAddr::new(IpAddr::V4(ip), 0)).expect("bind the source address");
+            socket
+                .bind(SocketAddr::new(IpAddr::V4(ip), 0))
+                .expect("bind the source address");
         }
         let mut stream = socket.connect(addr).await.expect("connect");
         let mut greeting = [0; 10];
