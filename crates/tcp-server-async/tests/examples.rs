@@ -7,9 +7,9 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use example_support::{RunningServer, example_path};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+use test_support::{RunningServer, example_path};
 
 const PATIENCE: Duration = Duration::from_secs(10);
 
