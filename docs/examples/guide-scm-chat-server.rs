@@ -82,7 +82,13 @@ fn chat_server(args: &Args) -> io::Result<()> {
                 }
                 // A client gone before its accept is its problem, not the
                 // server's: SCM would have stopped here.
-                Err(e) => eprintln!("accept: {e}"),
+                Err(e) if e.kind() == ErrorKind::ConnectionAborted => {}
+                // Out of descriptors, say: the listener stays readable, so
+                // pause instead of spinning until one is free.
+                Err(e) => {
+                    eprintln!("accept: {e}");
+                    std::thread::sleep(Duration::from_millis(100));
+                }
             }
         }
         // (let next ((con-list connections)) ...)
