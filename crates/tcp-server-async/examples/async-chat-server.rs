@@ -11,7 +11,7 @@
 //!
 //! `cargo run -p tcp-server-async --example async-chat-server -- [--host H]
 //! [--port P] [--max-connections N] [--read-timeout MS] [--max-requests N]
-//! [--diagnostics [PREFIX]]`
+//! [--diagnostics [PREFIX]] [--deadline MS]`
 
 mod common;
 
@@ -34,8 +34,8 @@ const STALL_CHECK: Duration = Duration::from_millis(50);
 fn main() {
     let args = parse_args::<common::AsyncArgs>();
     // Chat clients stay connected as long as they like (unless
-    // --read-timeout says otherwise).
-    let mut builder = common::builder(&args).deadline(None);
+    // --read-timeout or --deadline says otherwise).
+    let mut builder = common::builder(&args).deadline(args.deadline());
     if args.server.read_timeout.is_none() {
         builder = builder.idle_timeout(None);
     }

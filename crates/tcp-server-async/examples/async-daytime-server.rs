@@ -1,7 +1,8 @@
 //! Serves daytime with tcp-server-async: the egg's time-of-day example.
 //!
 //! `cargo run -p tcp-server-async --example async-daytime-server -- [--host H]
-//! [--port P] [--max-connections N] [--max-requests N] [--diagnostics [PREFIX]]`
+//! [--port P] [--max-connections N] [--max-requests N] [--diagnostics [PREFIX]]
+//! [--deadline MS]`
 
 mod common;
 

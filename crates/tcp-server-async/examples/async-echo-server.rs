@@ -3,7 +3,7 @@
 //!
 //! `cargo run -p tcp-server-async --example async-echo-server -- [--host H]
 //! [--port P] [--max-connections N] [--read-timeout MS] [--max-requests N]
-//! [--diagnostics [PREFIX]]`
+//! [--diagnostics [PREFIX]] [--deadline MS]`
 
 mod common;
 

@@ -13,7 +13,7 @@
 //!
 //! `cargo run -p tcp-server --example threaded-chat-server -- [--host H]
 //! [--port P] [--max-connections N] [--read-timeout MS] [--max-requests N]
-//! [--diagnostics [PREFIX]]`
+//! [--diagnostics [PREFIX]] [--deadline MS]`
 
 mod common;
 
@@ -89,8 +89,11 @@ type Clients = Arc<Mutex<HashMap<u64, Arc<Client>>>>;
 
 fn main() {
     let args = parse_args::<common::ThreadedArgs>();
-    // Chat clients stay connected as long as they like.
-    let builder = common::builder(&args).deadline(None).idle_timeout(None);
+    // Chat clients stay connected as long as they like (unless --deadline
+    // says otherwise).
+    let builder = common::builder(&args)
+        .deadline(args.deadline())
+        .idle_timeout(None);
     let read_timeout = args.server.read_timeout;
     let clients: Clients = Arc::default();
     common::serve(&args, builder, move |conn| {

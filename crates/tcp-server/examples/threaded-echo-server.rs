@@ -3,7 +3,8 @@
 //! a stop ends it at once instead of holding the drain to its deadline.
 //!
 //! `cargo run -p tcp-server --example threaded-echo-server -- [--host H]
-//! [--port P] [--max-connections N] [--max-requests N] [--diagnostics [PREFIX]]`
+//! [--port P] [--max-connections N] [--max-requests N] [--diagnostics [PREFIX]]
+//! [--deadline MS]`
 
 mod common;
 

@@ -2,7 +2,8 @@
 //! prints it to stdout.
 //!
 //! `cargo run -p tcp-server --example threaded-hello-server -- [--host H]
-//! [--port P] [--max-connections N] [--max-requests N] [--diagnostics [PREFIX]]`
+//! [--port P] [--max-connections N] [--max-requests N] [--diagnostics [PREFIX]]
+//! [--deadline MS]`
 
 mod common;
 

@@ -3,7 +3,8 @@
 //! upgrade hook with rustls, on the worker, under its own deadline.
 //!
 //! `cargo run -p tcp-server --example threaded-tls-echo-server -- --cert-out
-//! cert.pem [--host H] [--port P] [--max-requests N] [--diagnostics [PREFIX]]`
+//! cert.pem [--host H] [--port P] [--max-requests N] [--diagnostics [PREFIX]]
+//! [--deadline MS]`
 //!
 //! The certificate is written as PEM to `--cert-out` before `listening on
 //! ADDR` is printed, so a client can trust it:

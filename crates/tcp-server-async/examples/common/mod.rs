@@ -31,6 +31,19 @@ pub struct AsyncArgs {
     /// `tcp-server`).
     #[arg(long, value_name = "PREFIX", num_args = 0..=1, default_missing_value = "yes")]
     pub diagnostics: Option<String>,
+
+    /// Close a connection once it has lasted MS milliseconds, however
+    /// lively (default: the server's own, 300 s; chat: none). Bounds a
+    /// client that trickles bytes or never reads, as tests need it.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub deadline: Option<u64>,
+}
+
+impl AsyncArgs {
+    /// `--deadline`, as a duration.
+    pub fn deadline(&self) -> Option<std::time::Duration> {
+        self.deadline.map(std::time::Duration::from_millis)
+    }
 }
 
 /// The multi-thread runtime every example runs on.
@@ -51,6 +64,9 @@ pub fn builder(args: &AsyncArgs) -> ServerBuilder {
         .diagnostics(Diagnostics::from_arg(args.diagnostics.as_deref()));
     if let Some(timeout) = args.server.read_timeout {
         builder = builder.idle_timeout(Some(timeout));
+    }
+    if let Some(deadline) = args.deadline() {
+        builder = builder.deadline(Some(deadline));
     }
     builder
 }
