@@ -2,6 +2,11 @@
 //! relays every byte any client sends to every connected client (the
 //! sender included), and logs connects and disconnects on stderr.
 //!
+//! Relays are whole lines, so that lines of different senders never
+//! interleave; a line longer than `MAX_LINE` (64 KiB, newline included)
+//! disconnects its sender, and none of it is relayed. What follows a
+//! client's last newline is relayed at its EOF.
+//!
 //! Relays go through one broadcast channel of `CHANNEL_CAPACITY` chunks,
 //! shared by every client: a send never waits, so a client that stops
 //! reading never stalls the others, and memory never grows past the
@@ -20,7 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, RELAY_CHUNK, parse_args};
+use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, MAX_LINE, RELAY_CHUNK, parse_args};
 use tcp_server_async::{Input, Output, Peer};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use tokio::sync::broadcast::{self, Sender, error::RecvError};
@@ -71,6 +76,22 @@ impl Relay {
         let _ = self.sender.send(Chunk { bytes, end });
     }
 
+    /// Relays the complete lines of what `line` holds (a line's start) and
+    /// `data` (what was read after it); keeps the rest in `line`.
+    fn send_lines(&self, line: &mut Vec<u8>, data: &[u8]) {
+        let Some(end) = data.iter().rposition(|&b| b == b'\n') else {
+            line.extend_from_slice(data);
+            return;
+        };
+        if line.is_empty() {
+            self.send(Arc::from(&data[..=end]));
+        } else {
+            line.extend_from_slice(&data[..=end]);
+            self.send(Arc::from(std::mem::take(line)));
+        }
+        line.extend_from_slice(&data[end + 1..]);
+    }
+
     /// Fails when a client that has delivered everything up to `delivered`
     /// is too far behind the others.
     fn check(&self, delivered: u64) -> io::Result<()> {
@@ -92,16 +113,27 @@ async fn chat(mut input: Input, mut output: Output, peer: Peer, relay: Relay) ->
         output.flush().await?;
         // Waiting for chat is idle: a stop ends the connection at once.
         input.set_idle(true);
+        // The start of a line whose end has not come yet.
+        let mut line = Vec::new();
         loop {
             tokio::select! {
                 data = input.fill_buf() => {
                     let data = data?;
                     if data.is_empty() {
+                        if !line.is_empty() {
+                            relay.send(Arc::from(line));
+                        }
                         return Ok(());
                     }
-                    let chunk: Arc<[u8]> = Arc::from(&data[..data.len().min(RELAY_CHUNK)]);
-                    input.consume(chunk.len());
-                    relay.send(chunk);
+                    let n = data.len().min(RELAY_CHUNK);
+                    relay.send_lines(&mut line, &data[..n]);
+                    input.consume(n);
+                    if line.len() >= MAX_LINE {
+                        return Err(io::Error::new(
+                            ErrorKind::InvalidData,
+                            format!("dropped: no end of line within {MAX_LINE} bytes"),
+                        ));
+                    }
                 }
                 chunk = inbox.recv() => match chunk {
                     Ok(chunk) => {

@@ -2,6 +2,11 @@
 //! every byte any client sends to every connected client (the sender
 //! included), and logs connects and disconnects on stderr.
 //!
+//! Relays are whole lines, so that lines of different senders never
+//! interleave; a line longer than `MAX_LINE` (64 KiB, newline included)
+//! disconnects its sender, and none of it is relayed. What follows a
+//! client's last newline is relayed at its EOF.
+//!
 //! Each client's writer sits in a shared registry under the client's own
 //! lock, with the bytes the kernel would not take yet: a relay appends to
 //! it and sends what goes without waiting, so a client that stops reading
@@ -22,7 +27,7 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, RELAY_CHUNK, parse_args};
+use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, MAX_LINE, RELAY_CHUNK, parse_args};
 use tcp_ports::TcpWriter;
 use tcp_server::Connection;
 
@@ -131,13 +136,21 @@ fn chat(
     me.flush();
 
     let mut buf = vec![0; RELAY_CHUNK];
+    let mut line = Vec::new();
     let mut last_input = Instant::now();
     let result = loop {
         match reader.read(&mut buf) {
-            Ok(0) => break Ok(()),
+            Ok(0) => {
+                if !line.is_empty() {
+                    relay(clients, &line);
+                }
+                break Ok(());
+            }
             Ok(n) => {
                 last_input = Instant::now();
-                relay(clients, &buf[..n]);
+                if let Err(e) = relay_lines(clients, &mut line, &buf[..n]) {
+                    break Err(e);
+                }
             }
             Err(e) if e.kind() == ErrorKind::TimedOut => {
                 if read_timeout.is_some_and(|t| last_input.elapsed() >= t) {
@@ -169,6 +182,34 @@ fn chat(
     drop(reader);
     eprintln!("disconnected {peer}");
     result.and(closed)
+}
+
+/// Relays the complete lines of what `line` holds (a line's start) and
+/// `data` (what was read after it); keeps the rest in `line`.
+///
+/// # Errors
+///
+/// `InvalidData` when the line being read passes `MAX_LINE` bytes.
+fn relay_lines(clients: &Clients, line: &mut Vec<u8>, data: &[u8]) -> io::Result<()> {
+    if let Some(end) = data.iter().rposition(|&b| b == b'\n') {
+        if line.is_empty() {
+            relay(clients, &data[..=end]);
+        } else {
+            line.extend_from_slice(&data[..=end]);
+            relay(clients, line);
+            line.clear();
+        }
+        line.extend_from_slice(&data[end + 1..]);
+    } else {
+        line.extend_from_slice(data);
+    }
+    if line.len() >= MAX_LINE {
+        return Err(io::Error::new(
+            ErrorKind::InvalidData,
+            format!("dropped: no end of line within {MAX_LINE} bytes"),
+        ));
+    }
+    Ok(())
 }
 
 /// Offers `bytes` to every client; a relay in flight to a client that is
