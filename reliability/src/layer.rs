@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use test_support::{RunningServer, example_path};
@@ -39,7 +40,7 @@ impl Layer {
     }
 
     /// Builds (once per process) and starts `LAYER-{server}-server` with
-    /// `args`, and waits for its `listening on ADDR`.
+    /// `args` (its stderr discarded), and waits for its `listening on ADDR`.
     ///
     /// # Errors
     ///
@@ -47,7 +48,10 @@ impl Layer {
     pub fn start(self, server: &str, args: &[&str]) -> io::Result<Server> {
         let name = format!("{}-{server}-server", self.prefix());
         let path = example_path(self.package(), &name)?;
-        let running = RunningServer::start(path, args)?;
+        let mut cmd = Command::new(path);
+        // Its log of every connection would drown a test's own output.
+        cmd.args(args).stderr(Stdio::null());
+        let running = RunningServer::start_command(cmd)?;
         let addr = running
             .addr()
             .parse()

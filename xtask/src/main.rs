@@ -7,6 +7,8 @@
 //!   `conformance/README.md`); ARGS go to the runner unchanged.
 //! - `cargo xtask actionlint`: lint the GitHub Actions workflows.
 //! - `cargo xtask links`: check the links between the Markdown pages.
+//! - `cargo xtask soak [--minutes N]`: the reliability scenarios at scale
+//!   for about N minutes (not in CI).
 
 mod actionlint;
 mod ci;
@@ -14,6 +16,7 @@ mod cmd;
 mod conformance;
 mod links;
 mod report;
+mod soak;
 
 use std::process::ExitCode;
 
@@ -46,6 +49,13 @@ enum Task {
     /// Check the links between the Markdown pages and to them from the
     /// Rust docs: files and anchors (no network).
     Links,
+    /// Run the reliability scenarios at scale for about N minutes (load,
+    /// nothing lost, hostile clients; loopback only) and print a summary.
+    Soak {
+        /// About how long, in all.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1440))]
+        minutes: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -55,6 +65,7 @@ fn main() -> ExitCode {
         Task::Conformance { args } => conformance::run(&args),
         Task::Actionlint => actionlint::run(),
         Task::Links => links::run(&cmd::root()),
+        Task::Soak { minutes } => soak::run(minutes),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
