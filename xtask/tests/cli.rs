@@ -13,7 +13,8 @@ fn help_lists_every_task() {
     xtask().arg("--help").assert().success().stdout(
         predicate::str::contains("ci")
             .and(predicate::str::contains("conformance"))
-            .and(predicate::str::contains("actionlint")),
+            .and(predicate::str::contains("actionlint"))
+            .and(predicate::str::contains("bench")),
     );
 }
 

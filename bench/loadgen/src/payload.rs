@@ -5,21 +5,22 @@
 use std::io::Write;
 
 /// Fills `buf` with the `len`-byte echo request of round `round` on
-/// connection `conn`: the round in hex, then letters depending on the
-/// connection, then `\n` (so line-based echo servers echo it too).
+/// connection `conn`: the round's low 32 bits and then the connection's as
+/// hex digits, least significant first (so that even a 16-byte request
+/// tells neighbouring rounds and connections apart), then letters, then
+/// `\n` (so line-based echo servers echo it too).
 ///
 /// Scheme: none.
 pub fn echo_request(buf: &mut Vec<u8>, conn: u32, round: u64, len: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     buf.clear();
     if len == 0 {
         return;
     }
-    // Writing into a Vec cannot fail.
-    let _ = write!(buf, "{round:016x}");
-    buf.truncate(len - 1);
-    let letters = (0..).map(|i: u32| b'a' + ((conn.wrapping_add(i)) % 26) as u8);
-    let fill = len - 1 - buf.len();
-    buf.extend(letters.take(fill));
+    let digits = |v: u64| (0..8).map(move |i| HEX[((v >> (4 * i)) & 0xf) as usize]);
+    let letters = (0..).map(|i: u32| b'a' + (conn.wrapping_add(i) % 26) as u8);
+    let body = digits(round).chain(digits(u64::from(conn))).chain(letters);
+    buf.extend(body.take(len - 1));
     buf.push(b'\n');
 }
 

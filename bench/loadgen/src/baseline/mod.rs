@@ -20,7 +20,7 @@ use crate::scenario::Scenario;
 ///
 /// Scheme: none.
 #[derive(Debug, Clone, clap::Parser)]
-#[command(about = "A baseline server of `cargo xtask bench`")]
+#[command(about = "A baseline server of `cargo xtask bench`", long_about = None)]
 pub struct BaselineArgs {
     /// The scenario to serve.
     #[arg(long, value_enum)]

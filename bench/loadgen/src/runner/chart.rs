@@ -165,7 +165,7 @@ mod tests {
         let path = draw(&s, dir.path()).unwrap();
         let svg = std::fs::read_to_string(path).unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(100)]);
-        assert!(svg.contains(">raw<") && svg.contains(">mio<"));
+        assert!(svg.contains("\nraw\n") && svg.contains("\nmio\n"), "{svg}");
     }
 
     #[test]

@@ -27,7 +27,10 @@ use crate::stats::Report;
 ///
 /// Scheme: none.
 #[derive(Debug, Clone, clap::Parser)]
-#[command(about = "Measure every layer's servers against the baselines, interleaved")]
+#[command(
+    about = "Measure every layer's servers against the baselines, interleaved",
+    long_about = None
+)]
 pub struct RunnerArgs {
     /// A short run (about a minute): small loads, 0.5 s each, 3 rounds.
     #[arg(long)]
@@ -160,6 +163,9 @@ pub fn run(args: &RunnerArgs, command_line: &str) -> io::Result<()> {
     };
     let (mut servers, found_notes) = discover(&bin_dir);
     notes.extend(found_notes);
+    for note in &notes {
+        eprintln!("bench: note: {note}");
+    }
     servers.extend(args.external.iter().cloned());
     if !args.only.is_empty() {
         servers.retain(|s| args.only.contains(&s.name) || args.external.contains(s));

@@ -373,7 +373,7 @@ mod tests {
         assert_eq!((c.median, c.min, c.max), (20.0, 10.0, 30.0));
         assert_eq!((c.valid, c.dropped, c.failed.len()), (3, 1, 1));
         assert_eq!(c.server_cpu_s, Some(0.5));
-        assert_eq!(c.rate_text(), "20.00 (10.00–30.00) †1 ‡1");
+        assert_eq!(c.rate_text(), "20.0 (10.0–30.0) †1 ‡1");
         let all_dropped = cell(&[outcome(5, 1)]);
         assert!(
             all_dropped.rate_text().contains("flagged"),
