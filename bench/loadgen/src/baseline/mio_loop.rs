@@ -197,10 +197,7 @@ fn step(c: &mut Conn, buf: &mut [u8], scenario: Scenario) -> io::Result<bool> {
 /// can be sent. Returns the clients to drop (EOF, errors, backlog full).
 fn chat_ready(i: usize, conns: &mut [Option<Conn>], buf: &mut [u8]) -> Vec<usize> {
     let mut dead = Vec::new();
-    loop {
-        let Some(c) = conns.get_mut(i).and_then(Option::as_mut) else {
-            break;
-        };
+    while let Some(c) = conns.get_mut(i).and_then(Option::as_mut) {
         let n = match c.stream.read(buf) {
             Ok(0) => {
                 dead.push(i);
