@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use example_support::RunningServer;
+use test_support::RunningServer;
 
 use crate::examples::Examples;
 use crate::program::StderrFile;

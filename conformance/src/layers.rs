@@ -45,7 +45,7 @@ impl Layer {
     }
 }
 
-/// The clients `shared/scenarios.md` asks of every layer that can connect.
+/// The clients the scenarios ask of every layer that can connect.
 const CLIENTS: &[&str] = &["daytime-client", "hello-client", "chat-client"];
 
 /// The layers that exist, lowest first.

@@ -20,6 +20,7 @@ pub mod layers;
 pub mod parse;
 pub mod payload;
 pub mod plan;
+pub mod poll;
 pub mod pool;
 pub mod program;
 pub mod report;

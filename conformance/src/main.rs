@@ -14,14 +14,14 @@ use conformance::layers::{self, LAYERS, Layer};
 use conformance::plan::{self, Selection, Suite};
 use conformance::pool;
 use conformance::report::Report;
-use conformance::{Examples, Outcome, run_case};
+use conformance::{Examples, Family, Outcome, run_case};
 
 /// Plays the scenario scripts against the layers' example programs, or
 /// against a server or client of your own.
 ///
 /// By default every scenario runs against every layer's server (with the
 /// runner playing the clients) and every layer's clients (with the runner
-/// playing the server), over IPv4 and IPv6.
+/// playing the server), over IPv4 and IPv6 (or the families asked for).
 #[derive(Debug, Parser)]
 #[command(name = "conformance")]
 struct Args {
@@ -49,6 +49,11 @@ struct Args {
     #[arg(long)]
     matrix: bool,
 
+    /// Run over this address family only: ipv4 or ipv6 (repeatable;
+    /// default: each scenario's own). For a peer that speaks only IPv4.
+    #[arg(long = "family", value_name = "F", value_parser = parse_family)]
+    families: Vec<Family>,
+
     /// List the scenarios and layers, and run nothing.
     #[arg(long)]
     list: bool,
@@ -67,6 +72,13 @@ fn parse_server(s: &str) -> Result<SocketAddr, String> {
         .map_err(|e| format!("expected HOST:PORT, e.g. 127.0.0.1:7000 or [::1]:7000: {e}"))?
         .next()
         .ok_or_else(|| format!("`{s}` resolves to no address"))
+}
+
+fn parse_family(s: &str) -> Result<Family, String> {
+    Family::ALL
+        .into_iter()
+        .find(|f| f.name() == s)
+        .ok_or_else(|| format!("unknown family `{s}`; families: ipv4, ipv6"))
 }
 
 fn parse_client(s: &str) -> Result<String, String> {
@@ -110,6 +122,7 @@ fn main() -> ExitCode {
         server: args.server,
         client: args.client.clone(),
         matrix: args.matrix,
+        families: args.families.clone(),
     };
     let examples = match Examples::build(&selection.packages()) {
         Ok(e) => e,
@@ -118,7 +131,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let cases = plan::cases(&suite.scenarios, &selection.targets());
+    let cases = plan::cases(&suite.scenarios, &selection.targets(), &selection.families);
     let threads = pool::default_threads();
     eprintln!(
         "conformance: {} cases from {} scenarios on {threads} threads",

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::layers::Layer;
 use crate::parse::{ParseError, parse_file};
-use crate::script::Scenario;
+use crate::script::{Family, Scenario};
 use crate::target::{Case, ClientTarget, ServerTarget, Target};
 
 /// The scenarios of a folder, and the scripts that could not be read.
@@ -101,6 +101,8 @@ pub struct Selection {
     pub client: Option<String>,
     /// Also every client target against every server target.
     pub matrix: bool,
+    /// Only these families (empty: each scenario's own families).
+    pub families: Vec<Family>,
 }
 
 impl Selection {
@@ -166,15 +168,20 @@ impl Selection {
     }
 }
 
-/// Every scenario over each of its families against every target; an
-/// external server is tried only over its own family.
-pub fn cases(scenarios: &[Arc<Scenario>], targets: &[Target]) -> Vec<Case> {
+/// Every scenario over each of its families (those of them in `only`, if
+/// any) against every target; an external server is tried only over its
+/// own family.
+pub fn cases(scenarios: &[Arc<Scenario>], targets: &[Target], only: &[Family]) -> Vec<Case> {
     let mut cases = Vec::new();
     for s in scenarios {
-        for &family in &s.families {
+        let families = s
+            .families
+            .iter()
+            .filter(|f| only.is_empty() || only.contains(f));
+        for &family in families {
             for t in targets {
                 if let ServerTarget::External(addr) = &t.server {
-                    if crate::script::Family::of(addr) != family {
+                    if Family::of(addr) != family {
                         continue;
                     }
                 }

@@ -14,10 +14,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use example_support::RunningServer;
-use netprim::{Interest, wait_for};
+use test_support::RunningServer;
 
 use crate::inbox::{End, Inbox, Matcher, Progress};
+use crate::poll::{self, Interest};
 use crate::program::{Program, StderrFile};
 use crate::script::{Action, Actor, ExitCheck, Expectation, Scenario, Step};
 use crate::units::show;
@@ -615,18 +615,18 @@ impl<'a> Session<'a> {
                     Side::NotYet => None,
                 };
                 if let Some(fd) = fd {
-                    fds.push((fd, Interest::READ));
+                    fds.push((fd, Interest::Read));
                     what.push((Some(Source::Client(i)), None));
                 }
             }
             for (i, c) in self.server_conns.iter().enumerate() {
                 if let Some(fd) = c.as_ref().and_then(Conn::reading) {
-                    fds.push((fd, Interest::READ));
+                    fds.push((fd, Interest::Read));
                     what.push((Some(Source::Server(i)), None));
                 }
             }
             if let (true, ServerSide::Scripted(l)) = (listen, &self.server) {
-                fds.push((l.as_fd(), Interest::READ));
+                fds.push((l.as_fd(), Interest::Read));
                 what.push((None, None));
             }
             for (j, job) in jobs.iter().enumerate() {
@@ -634,7 +634,7 @@ impl<'a> Session<'a> {
                     continue;
                 }
                 if let Some(fd) = self.sink_fd(job.sink) {
-                    fds.push((fd, Interest::WRITE));
+                    fds.push((fd, Interest::Write));
                     what.push((None, Some(j)));
                 }
             }
@@ -642,7 +642,7 @@ impl<'a> Session<'a> {
                 std::thread::sleep(wait.min(TICK));
                 return;
             }
-            let ready = match wait_for(&fds, Some(wait)) {
+            let ready = match poll::ready(&fds, wait) {
                 Ok(r) => r,
                 Err(_) => {
                     // poll(2) fails only on resource exhaustion: wait a
@@ -654,9 +654,9 @@ impl<'a> Session<'a> {
             let mut readable = Vec::new();
             let mut writable = Vec::new();
             for r in ready {
-                match what[r.index] {
-                    (Some(src), _) if r.readable => readable.push(src),
-                    (_, Some(j)) if r.writable => writable.push(j),
+                match what[r] {
+                    (Some(src), _) => readable.push(src),
+                    (_, Some(j)) => writable.push(j),
                     _ => {}
                 }
             }
@@ -797,8 +797,9 @@ fn conn_action(conn: &mut Conn, action: &Action) -> Result<(), (String, String)>
         Action::Abort => {
             if let Some(s) = conn.stream.take() {
                 // SO_LINGER 0: the close sends a reset instead of a FIN.
-                let s = netprim::Socket::from(s);
-                s.set_linger(Some(Duration::ZERO)).map_err(fail)?;
+                socket2::SockRef::from(&s)
+                    .set_linger(Some(Duration::ZERO))
+                    .map_err(fail)?;
                 drop(s);
             }
         }

@@ -218,3 +218,47 @@ fn a_malformed_script_is_reported_and_the_others_still_run() {
         "conformance: 1 passed, 1 failed, 0 skipped"
     );
 }
+
+#[test]
+fn family_runs_only_what_an_ipv4_only_peer_speaks() {
+    // BASH_HELLO_CLIENT refusing `[v6]:port`, as an IPv4-only Scheme peer.
+    let ipv4_only = BASH_HELLO_CLIENT.replace("a=$1;", r#"a=$1; [ "${a#[}" = "$a" ] || exit 1;"#);
+    assert_ne!(ipv4_only, BASH_HELLO_CLIENT);
+    let out = runner()
+        .args(["--client", &ipv4_only, "--scenario", "hello"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&out).contains("FAIL hello/ipv6"),
+        "without --family the IPv6 case runs and fails"
+    );
+    let out = runner()
+        .args(["--client", &ipv4_only, "--scenario", "hello"])
+        .args(["--family", "ipv4"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("hello/ipv4"), "{text}");
+    assert!(!text.contains("ipv6"), "{text}");
+    assert_eq!(
+        last_line(&out),
+        "conformance: 1 passed, 0 failed, 0 skipped"
+    );
+}
+
+#[test]
+fn an_unknown_family_is_a_usage_error() {
+    runner()
+        .args(["--family", "ipv5", "--server", "127.0.0.1:9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown family `ipv5`; families: ipv4, ipv6",
+        ));
+}

@@ -10,3 +10,7 @@ pub mod guile_scm {}
 /// CHICKEN's Unit tcp and Vicare's server sockets → `tcp-ports`.
 #[doc = include_str!("../chicken-tcp.md")]
 pub mod chicken_tcp {}
+
+/// CHICKEN's tcp-server egg → `tcp-server`.
+#[doc = include_str!("../tcp-server.md")]
+pub mod tcp_server_egg {}

@@ -7,11 +7,11 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::Duration;
 
-use example_support::{RunningServer, example_path};
 use loadgen::load::run;
 use loadgen::stats::kind;
 use loadgen::{LoadConfig, Report, Scenario, Target};
 use rstest::rstest;
+use test_support::{RunningServer, example_path};
 
 fn load(addr: &str, scenario: Scenario, connections: usize) -> LoadConfig {
     LoadConfig {

@@ -8,17 +8,19 @@
 
 #[path = "raw/listener.rs"]
 mod listener;
+#[path = "raw/serve.rs"]
+mod serve;
 
 use std::io::Write;
 
-use example_support::{ExitOnError, UnixServerArgs, daytime_line, parse_args, serve_each};
+use example_support::{ExitOnError, UnixServerArgs, daytime_line, parse_args};
 use netprim::Socket;
 
 fn main() {
     let args: UnixServerArgs = parse_args();
     let listener = listener::listen(&args);
-    serve_each(
-        || listener.socket.accept(),
+    serve::serve(
+        &listener.socket,
         args.server.max_connections,
         |conn: Socket| {
             (&conn).write_all(format!("{}\n", daytime_line()).as_bytes())?;

@@ -8,18 +8,20 @@
 
 #[path = "raw/listener.rs"]
 mod listener;
+#[path = "raw/serve.rs"]
+mod serve;
 
 use std::io;
 
-use example_support::{ExitOnError, UnixServerArgs, parse_args, serve_each};
+use example_support::{ExitOnError, UnixServerArgs, parse_args};
 use netprim::Socket;
 
 fn main() {
     let args: UnixServerArgs = parse_args();
     let listener = listener::listen(&args);
     let read_timeout = args.server.read_timeout;
-    serve_each(
-        || listener.socket.accept(),
+    serve::serve(
+        &listener.socket,
         args.server.max_connections,
         move |conn: Socket| {
             // SO_RCVTIMEO: a client silent for this long is closed.

@@ -8,18 +8,20 @@
 
 #[path = "raw/listener.rs"]
 mod listener;
+#[path = "raw/serve.rs"]
+mod serve;
 
 use std::io::{self, BufReader, Write};
 
-use example_support::{ExitOnError, HELLO, UnixServerArgs, parse_args, read_line, serve_each};
+use example_support::{ExitOnError, HELLO, UnixServerArgs, parse_args, read_line};
 use netprim::Socket;
 
 fn main() {
     let args: UnixServerArgs = parse_args();
     let listener = listener::listen(&args);
     let read_timeout = args.server.read_timeout;
-    serve_each(
-        || listener.socket.accept(),
+    serve::serve(
+        &listener.socket,
         args.server.max_connections,
         move |conn: Socket| {
             // SO_RCVTIMEO: a client that sends nothing is closed after this.

@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use crate::Domain;
-use crate::error::invalid_input;
+use crate::error::{invalid_input, quoted};
 
 /// The address of a socket: IPv4, IPv6 or Unix.
 ///
 /// Scheme: the socket address object of Guile (`make-socket-address`, the
 /// value of `accept`'s cdr, `getsockname`, `getpeername`, `recvfrom!`) and the
-/// `struct sockaddr` bytevector of Vicare (see [`SockAddr::from_bytes`]).
+/// struct sockaddr bytevector of Vicare (see [`SockAddr::from_bytes`]).
 ///
 /// ```
 /// use netprim::SockAddr;
@@ -29,6 +29,13 @@ use crate::error::invalid_input;
 /// assert_eq!(unix.to_string(), "/tmp/chat.sock");
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[doc(alias(
+    "make-socket-address",
+    "accept",
+    "getsockname",
+    "getpeername",
+    "recvfrom!"
+))]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub enum SockAddr {
     /// An IPv4 address and port (`AF_INET`).
@@ -68,12 +75,14 @@ impl SockAddr {
     ///
     /// `InvalidInput` if the path is empty, holds a NUL byte or does not fit
     /// in `sun_path` (107 bytes on Linux).
+    #[doc(alias("make-socket-address", "socket:bind", "socket:connect"))]
     pub fn unix(path: impl AsRef<Path>) -> io::Result<SockAddr> {
         let path = path.as_ref();
         let bytes = path.as_os_str().as_bytes();
         if bytes.is_empty() || bytes.contains(&0) || bytes.len() >= SUN_PATH_MAX {
             return Err(invalid_input(format!(
-                "unix socket path {path:?} must be 1 to {} bytes without NUL",
+                "unix socket path {} must be 1 to {} bytes without NUL",
+                quoted(&path.to_string_lossy()),
                 SUN_PATH_MAX - 1
             )));
         }
@@ -101,6 +110,7 @@ impl SockAddr {
     /// The address family.
     ///
     /// Scheme: `sockaddr:fam`.
+    #[doc(alias = "sockaddr:fam")]
     pub fn family(&self) -> Domain {
         match self {
             SockAddr::V4(_) => Domain::IPV4,
@@ -112,6 +122,7 @@ impl SockAddr {
     /// The IP address, for IPv4 and IPv6.
     ///
     /// Scheme: `sockaddr:addr`.
+    #[doc(alias = "sockaddr:addr")]
     pub fn ip(&self) -> Option<IpAddr> {
         self.as_socket().map(|a| a.ip())
     }
@@ -119,6 +130,7 @@ impl SockAddr {
     /// The port, for IPv4 and IPv6.
     ///
     /// Scheme: `sockaddr:port`.
+    #[doc(alias = "sockaddr:port")]
     pub fn port(&self) -> Option<u16> {
         self.as_socket().map(|a| a.port())
     }
@@ -126,6 +138,7 @@ impl SockAddr {
     /// The socket file's path, for a Unix address bound to a path.
     ///
     /// Scheme: `sockaddr:path`.
+    #[doc(alias = "sockaddr:path")]
     pub fn path(&self) -> Option<&Path> {
         match self {
             SockAddr::Unix(UnixAddr::Path(p)) => Some(p),
@@ -144,6 +157,7 @@ impl SockAddr {
     /// The IPv6 flow information, for IPv6.
     ///
     /// Scheme: `sockaddr:flowinfo`.
+    #[doc(alias = "sockaddr:flowinfo")]
     pub fn flowinfo(&self) -> Option<u32> {
         match self {
             SockAddr::V6(a) => Some(a.flowinfo()),
@@ -154,6 +168,7 @@ impl SockAddr {
     /// The IPv6 scope id (interface index), for IPv6.
     ///
     /// Scheme: `sockaddr:scopeid`.
+    #[doc(alias = "sockaddr:scopeid")]
     pub fn scope_id(&self) -> Option<u32> {
         match self {
             SockAddr::V6(a) => Some(a.scope_id()),
@@ -187,6 +202,7 @@ impl SockAddr {
     /// `InvalidInput` naming the problem for any slice that is not a valid
     /// address of a supported family: too short, too long, or an unknown
     /// family. Never panics, whatever the bytes.
+    #[doc(alias = "make-server-sock-and-port")]
     pub fn from_bytes(bytes: &[u8]) -> io::Result<SockAddr> {
         let family = match bytes.get(..FAMILY_LEN) {
             Some(f) => libc::sa_family_t::from_ne_bytes([f[0], f[1]]),
@@ -381,7 +397,8 @@ impl FromStr for SockAddr {
             return SockAddr::abstract_name(name);
         }
         Err(invalid_input(format!(
-            "{s:?} is not a socket address (expected IP:PORT, [IPv6]:PORT, /path or @name)"
+            "{} is not a socket address (expected IP:PORT, [IPv6]:PORT, /path or @name)",
+            quoted(s)
         )))
     }
 }

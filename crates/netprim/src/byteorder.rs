@@ -58,17 +58,41 @@ macro_rules! read_methods {
         ///
         /// # Errors
         ///
-        /// `UnexpectedEof` if the stream ends before all the bytes arrive
-        /// (a short read is retried, never taken for the whole value), and
-        /// the reader's own errors. After an error it is unspecified how many
-        /// bytes were consumed, so use it on blocking sockets (or buffered
-        /// readers), not on a non-blocking socket that may stop half-way.
+        /// `UnexpectedEof` if the stream ends before all the bytes arrive,
+        /// saying how many did (a short read is retried, never taken for the
+        /// whole value), and the reader's own errors. After an error the
+        /// bytes that arrived are consumed, so use it on blocking sockets (or
+        /// buffered readers), not on a non-blocking socket that may stop
+        /// half-way.
         fn $name(&mut self) -> io::Result<$ty> {
             let mut bytes = [0u8; size_of::<$ty>()];
-            self.read_exact(&mut bytes)?;
+            read_whole(self, &mut bytes, stringify!($ty))?;
             Ok(<$ty>::from_be_bytes(bytes))
         }
     )+};
+}
+
+/// `read_exact`, whose `UnexpectedEof` says how many of the bytes of the
+/// `what` arrived (std's says only "failed to fill whole buffer").
+fn read_whole<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8], what: &str) -> io::Result<()> {
+    let mut got = 0;
+    while got < buf.len() {
+        match reader.read(&mut buf[got..]) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!(
+                        "the stream ended after {got} of the {} bytes of a network-order {what}",
+                        buf.len()
+                    ),
+                ));
+            }
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 macro_rules! write_methods {
@@ -88,8 +112,9 @@ macro_rules! write_methods {
 /// Reads big-endian (network order) integers from any [`Read`], such as a
 /// `&Socket`, a `TcpStream` or a `BufReader`.
 ///
-/// Scheme: `read-network-long` of Guile's manual (`read_network_u32`), done
-/// right: the value is read whole or not at all.
+/// Scheme: `read-network-long` of Guile's manual
+/// ([`read_network_u32`](ReadNetworkExt::read_network_u32)), done right: the
+/// value is read whole or not at all.
 ///
 /// ```
 /// use netprim::ReadNetworkExt;
@@ -101,17 +126,20 @@ macro_rules! write_methods {
 /// assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[doc(alias = "read-network-long")]
 pub trait ReadNetworkExt: Read {
     read_methods! {
         /// Reads a big-endian `u16`.
         ///
         /// Scheme: two bytes through `ntohs`.
+        #[doc(alias = "ntohs")]
         read_network_u16 -> u16;
         /// Reads a big-endian `i16`.
         read_network_i16 -> i16;
         /// Reads a big-endian `u32`.
         ///
         /// Scheme: `read-network-long` (Guile manual).
+        #[doc(alias = "read-network-long")]
         read_network_u32 -> u32;
         /// Reads a big-endian `i32`.
         read_network_i32 -> i32;
@@ -131,8 +159,9 @@ impl<R: Read + ?Sized> ReadNetworkExt for R {}
 /// Writes big-endian (network order) integers to any [`Write`], such as a
 /// `&Socket`, a `TcpStream` or a `BufWriter`.
 ///
-/// Scheme: `write-network-long` of Guile's manual (`write_network_u32`),
-/// done right: the whole value is written, whatever the socket takes at once.
+/// Scheme: `write-network-long` of Guile's manual
+/// ([`write_network_u32`](WriteNetworkExt::write_network_u32)), done right:
+/// the whole value is written, whatever the socket takes at once.
 ///
 /// ```
 /// use netprim::WriteNetworkExt;
@@ -143,17 +172,20 @@ impl<R: Read + ?Sized> ReadNetworkExt for R {}
 /// assert_eq!(out, [127, 0, 0, 1, 0xff, 0xfe]);
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[doc(alias = "write-network-long")]
 pub trait WriteNetworkExt: Write {
     write_methods! {
         /// Writes a `u16` in big-endian order.
         ///
         /// Scheme: `htons`, then two bytes out.
+        #[doc(alias = "htons")]
         write_network_u16(u16);
         /// Writes an `i16` in big-endian order.
         write_network_i16(i16);
         /// Writes a `u32` in big-endian order.
         ///
         /// Scheme: `write-network-long` (Guile manual).
+        #[doc(alias = "write-network-long")]
         write_network_u32(u32);
         /// Writes an `i32` in big-endian order.
         write_network_i32(i32);
@@ -206,6 +238,25 @@ mod tests {
         assert_eq!(r.read_network_u64().unwrap(), 5);
         let err = r.read_network_u16().unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn a_short_stream_says_how_many_bytes_arrived() {
+        // Before: std's bare "failed to fill whole buffer".
+        let err = Trickle(&[1, 2]).read_network_u32().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(
+            err.to_string()
+                .contains("after 2 of the 4 bytes of a network-order u32"),
+            "{err}"
+        );
+
+        let (a, mut b) =
+            crate::Socket::pair(crate::Domain::UNIX, crate::Type::STREAM, None).unwrap();
+        a.send(&[0, 0, 7]).unwrap();
+        a.shutdown(std::net::Shutdown::Write).unwrap();
+        let err = b.read_network_u32().unwrap_err();
+        assert!(err.to_string().contains("after 3 of the 4 bytes"), "{err}");
     }
 
     #[test]

@@ -43,6 +43,7 @@ impl Socket {
     /// Failures known at once (`ConnectionRefused`, `AddrNotAvailable`,
     /// `NetworkUnreachable`, `EAFNOSUPPORT` for an address of another family);
     /// the error names the address.
+    #[doc(alias("connect", "fcntl", "tcp-connect-timeout"))]
     pub fn start_connect(&self, addr: &SockAddr) -> io::Result<bool> {
         match self.as_socket2().connect(&addr.to_socket2()?) {
             Ok(()) => Ok(true),

@@ -15,6 +15,16 @@
 /// assert!(flags.contains(MsgFlags::PEEK));
 /// assert_eq!(format!("{flags:?}"), "MsgFlags(PEEK | DONTWAIT)");
 /// ```
+#[doc(alias(
+    "flags",
+    "recv!",
+    "send",
+    "recvfrom!",
+    "sendto",
+    "MSG_OOB",
+    "MSG_PEEK",
+    "MSG_DONTROUTE"
+))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct MsgFlags(libc::c_int);
 

@@ -18,6 +18,10 @@
 //! those involving an address name it (see [`OpError`]). No send raises
 //! `SIGPIPE`.
 //!
+//! Where Guile and SCM depart from their own documents, or are broken, this
+//! crate follows the documents and fixes the bug; the [list of
+//! differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md) names each one, why, and the item that implements it.
+//!
 //! ```
 //! use netprim::{Domain, Socket, Type};
 //!
@@ -29,6 +33,19 @@
 //! assert!(!s.accept_ready()?);
 //! # Ok::<(), std::io::Error>(())
 //! ```
+//!
+//! # Platform
+//!
+//! Linux with glibc, and nothing else: netprim calls glibc's reentrant
+//! database lookups and Linux-only socket options and flags. Building for
+//! any other target stops with a `compile_error!`; what is declared by hand
+//! for glibc sits in one private module, `sys`.
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+compile_error!(
+    "netprim supports Linux with glibc only (target_os = \"linux\", target_env = \"gnu\"): \
+     it calls glibc's reentrant lookups (getservbyname_r, ...) and Linux-only socket options"
+);
 
 #[macro_use]
 mod macros;
@@ -46,6 +63,7 @@ mod options;
 mod ready;
 mod socket;
 mod sockopt;
+mod sys;
 
 pub use addr::{SockAddr, UnixAddr};
 pub use byteorder::{ReadNetworkExt, WriteNetworkExt, htonl, htons, ntohl, ntohs};
@@ -65,14 +83,17 @@ pub use sockopt::{OptValue, option_names};
 /// [`Domain::UNIX`] (socket2's type, re-exported).
 ///
 /// Scheme: `AF_INET`, `AF_INET6`, `AF_UNIX` (`AF_FILE`).
+#[doc(alias("AF_INET", "AF_INET6", "AF_UNIX", "AF_FILE"))]
 pub use socket2::Domain;
 /// A protocol number: [`Protocol::TCP`], [`Protocol::UDP`],
 /// [`Protocol::ICMPV4`], … (socket2's type, re-exported).
 ///
 /// Scheme: the `proto` argument of `socket`; SCM's `getproto` numbers.
+#[doc(alias("proto", "socket", "getproto"))]
 pub use socket2::Protocol;
 /// The style of a socket: [`Type::STREAM`], [`Type::DGRAM`], [`Type::RAW`],
 /// [`Type::SEQPACKET`] (socket2's type, re-exported).
 ///
 /// Scheme: `SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_RAW`.
+#[doc(alias("SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW"))]
 pub use socket2::Type;

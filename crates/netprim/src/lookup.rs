@@ -15,7 +15,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::raw::{c_char, c_int};
 use std::ptr;
 
-use crate::error::{annotate, invalid_input};
+use crate::error::{annotate, invalid_input, quoted};
+use crate::sys::{
+    EAI_ADDRFAMILY, getprotobyname_r, getprotobynumber_r, getservbyname_r, getservbyport_r,
+};
 use crate::{Domain, Protocol, SockAddr, Type};
 
 /// Flags for [`getaddrinfo`]: a bitwise OR of `AI_*` constants.
@@ -29,6 +32,15 @@ use crate::{Domain, Protocol, SockAddr, Type};
 /// assert!(flags.contains(AiFlags::PASSIVE));
 /// assert_eq!(format!("{flags:?}"), "AiFlags(PASSIVE | NUMERICSERV)");
 /// ```
+#[doc(alias(
+    "AI_PASSIVE",
+    "AI_CANONNAME",
+    "AI_NUMERICHOST",
+    "AI_NUMERICSERV",
+    "AI_ADDRCONFIG",
+    "AI_V4MAPPED",
+    "AI_ALL"
+))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct AiFlags(i32);
 
@@ -80,6 +92,13 @@ c_flags!(AiFlags {
 /// };
 /// # let _ = hints;
 /// ```
+#[doc(alias(
+    "hint_flags",
+    "hint_family",
+    "hint_socktype",
+    "hint_protocol",
+    "getaddrinfo"
+))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AddrInfoHints {
     /// `ai_flags`.
@@ -97,6 +116,15 @@ pub struct AddrInfoHints {
 /// Scheme: Guile's `addrinfo` object, read with `addrinfo:flags`,
 /// `addrinfo:fam`, `addrinfo:socktype`, `addrinfo:protocol`, `addrinfo:addr`
 /// and `addrinfo:canonname`.
+#[doc(alias(
+    "addrinfo",
+    "addrinfo:flags",
+    "addrinfo:fam",
+    "addrinfo:socktype",
+    "addrinfo:protocol",
+    "addrinfo:addr",
+    "addrinfo:canonname"
+))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddrInfo {
     /// `ai_flags` as the resolver returned them.
@@ -140,8 +168,9 @@ pub struct AddrInfo {
 ///
 /// # Errors
 ///
-/// - `InvalidInput` if both `host` and `service` are `None`, or either holds
-///   a NUL byte; also for `EAI_BADFLAGS`.
+/// - `InvalidInput` if both `host` and `service` are `None`, either holds
+///   a NUL byte, or `host` is longer than a host name can be (253
+///   characters; refused before any lookup); also for `EAI_BADFLAGS`.
 /// - `NotFound` when the host or service is not known (`EAI_NONAME`,
 ///   `EAI_SERVICE`, `EAI_NODATA`, `EAI_ADDRFAMILY`).
 /// - `TimedOut` for `EAI_AGAIN`: the name server did not answer for now;
@@ -161,6 +190,9 @@ pub fn getaddrinfo(
         return Err(invalid_input(
             "getaddrinfo needs a host, a service or both; both are None",
         ));
+    }
+    if let Some(h) = host {
+        check_host_length(h)?;
     }
     let c_host = host.map(|h| c_string(h, "host name")).transpose()?;
     let c_service = service.map(|s| c_string(s, "service")).transpose()?;
@@ -211,6 +243,7 @@ pub fn getaddrinfo(
 ///
 /// As [`getaddrinfo`]: `NotFound` for an unknown host, `InvalidInput` for a
 /// NUL byte, …
+#[doc(alias("getaddrinfo", "connect", "inet:string->address"))]
 pub fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
     let hints = AddrInfoHints {
         flags: AiFlags::NUMERICSERV,
@@ -231,6 +264,13 @@ pub fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
 ///
 /// Scheme: the vector returned by Guile's and SCM's `getserv`, read in Guile
 /// with `servent:name`, `servent:aliases`, `servent:port`, `servent:proto`.
+#[doc(alias(
+    "getserv",
+    "servent:name",
+    "servent:aliases",
+    "servent:port",
+    "servent:proto"
+))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceEntry {
     /// The official name, e.g. `"http"`.
@@ -258,6 +298,7 @@ pub struct ServiceEntry {
 ///
 /// `NotFound` quoting the name (`unknown service "nope" for tcp`),
 /// `InvalidInput` for a NUL byte, and OS errors of the lookup.
+#[doc(alias = "getserv")]
 pub fn service_by_name(name: &str, protocol: Option<&str>) -> io::Result<ServiceEntry> {
     let c_name = c_string(name, "service name")?;
     let c_proto = protocol.map(|p| c_string(p, "protocol name")).transpose()?;
@@ -273,7 +314,8 @@ pub fn service_by_name(name: &str, protocol: Option<&str>) -> io::Result<Service
     )?;
     found.ok_or_else(|| {
         not_found(format!(
-            "unknown service {name:?}{}",
+            "unknown service {}{}",
+            quoted(name),
             for_protocol(protocol)
         ))
     })
@@ -295,6 +337,7 @@ pub fn service_by_name(name: &str, protocol: Option<&str>) -> io::Result<Service
 ///
 /// `NotFound` naming the port (`no service on port 4 for tcp`),
 /// `InvalidInput` for a NUL byte in `protocol`, and OS errors of the lookup.
+#[doc(alias = "getserv")]
 pub fn service_by_port(port: u16, protocol: Option<&str>) -> io::Result<ServiceEntry> {
     let c_proto = protocol.map(|p| c_string(p, "protocol name")).transpose()?;
     let proto_ptr = c_proto.as_ref().map_or(ptr::null(), |c| c.as_ptr());
@@ -319,6 +362,7 @@ pub fn service_by_port(port: u16, protocol: Option<&str>) -> io::Result<ServiceE
 ///
 /// Scheme: the vector returned by Guile's and SCM's `getproto`, read in Guile
 /// with `protoent:name`, `protoent:aliases`, `protoent:proto`.
+#[doc(alias("getproto", "protoent:name", "protoent:aliases", "protoent:proto"))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProtocolEntry {
     /// The official name, e.g. `"tcp"`.
@@ -350,6 +394,7 @@ impl ProtocolEntry {
 ///
 /// `NotFound` quoting the name, `InvalidInput` for a NUL byte, and OS errors
 /// of the lookup.
+#[doc(alias = "getproto")]
 pub fn protocol_by_name(name: &str) -> io::Result<ProtocolEntry> {
     let c_name = c_string(name, "protocol name")?;
     let found = reentrant(
@@ -359,7 +404,7 @@ pub fn protocol_by_name(name: &str) -> io::Result<ProtocolEntry> {
         },
         protocol_entry,
     )?;
-    found.ok_or_else(|| not_found(format!("unknown protocol {name:?}")))
+    found.ok_or_else(|| not_found(format!("unknown protocol {}", quoted(name))))
 }
 
 /// Looks up a protocol by number (`getprotobynumber_r(3)`).
@@ -374,6 +419,7 @@ pub fn protocol_by_name(name: &str) -> io::Result<ProtocolEntry> {
 /// # Errors
 ///
 /// `NotFound` naming the number, and OS errors of the lookup.
+#[doc(alias = "getproto")]
 pub fn protocol_by_number(number: i32) -> io::Result<ProtocolEntry> {
     let found = reentrant(
         |entry, buf, len, result| {
@@ -389,6 +435,7 @@ pub fn protocol_by_number(number: i32) -> io::Result<ProtocolEntry> {
 ///
 /// Scheme: the vector returned by Guile's and SCM's `gethost`, read in Guile
 /// with `hostent:name`, `hostent:aliases`, `hostent:addr-list`.
+#[doc(alias("gethost", "hostent:name", "hostent:aliases", "hostent:addr-list"))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostEntry {
     /// The canonical name.
@@ -415,6 +462,7 @@ pub struct HostEntry {
 /// # Errors
 ///
 /// As [`getaddrinfo`]: `NotFound` for an unknown host.
+#[doc(alias = "gethost")]
 pub fn host_by_name(name: &str) -> io::Result<HostEntry> {
     let hints = AddrInfoHints {
         flags: AiFlags::CANONNAME,
@@ -459,6 +507,7 @@ pub fn host_by_name(name: &str) -> io::Result<HostEntry> {
 ///
 /// `NotFound` naming the address when it has no name; otherwise as
 /// [`getaddrinfo`].
+#[doc(alias = "gethost")]
 pub fn host_by_addr(addr: IpAddr) -> io::Result<HostEntry> {
     let sockaddr = SockAddr::from((addr, 0)).to_socket2()?;
     let mut host = [0 as c_char; libc::NI_MAXHOST as usize];
@@ -513,6 +562,7 @@ pub fn host_by_addr(addr: IpAddr) -> io::Result<HostEntry> {
 ///
 /// `InvalidInput` quoting the text if it is not an address of `family`, or
 /// naming the family if it is neither IPv4 nor IPv6.
+#[doc(alias("inet-pton", "inet:string->address"))]
 pub fn inet_pton(family: Domain, text: &str) -> io::Result<IpAddr> {
     let parsed = if family == Domain::IPV4 {
         text.parse::<Ipv4Addr>().map(IpAddr::V4).ok()
@@ -525,7 +575,8 @@ pub fn inet_pton(family: Domain, text: &str) -> io::Result<IpAddr> {
     };
     parsed.ok_or_else(|| {
         invalid_input(format!(
-            "{text:?} is not an {} address",
+            "{} is not an {} address",
+            quoted(text),
             if family == Domain::IPV4 {
                 "IPv4"
             } else {
@@ -544,46 +595,10 @@ pub fn inet_pton(family: Domain, text: &str) -> io::Result<IpAddr> {
 /// ```
 /// assert_eq!(netprim::inet_ntop([127, 0, 0, 1].into()), "127.0.0.1");
 /// ```
+#[doc(alias("inet-ntop", "inet:address->string"))]
 pub fn inet_ntop(addr: IpAddr) -> String {
     addr.to_string()
 }
-
-// glibc's reentrant database lookups; the libc crate does not declare them.
-unsafe extern "C" {
-    fn getservbyname_r(
-        name: *const c_char,
-        proto: *const c_char,
-        result_buf: *mut libc::servent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::servent,
-    ) -> c_int;
-    fn getservbyport_r(
-        port: c_int,
-        proto: *const c_char,
-        result_buf: *mut libc::servent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::servent,
-    ) -> c_int;
-    fn getprotobyname_r(
-        name: *const c_char,
-        result_buf: *mut libc::protoent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::protoent,
-    ) -> c_int;
-    fn getprotobynumber_r(
-        proto: c_int,
-        result_buf: *mut libc::protoent,
-        buf: *mut c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::protoent,
-    ) -> c_int;
-}
-
-/// `EAI_ADDRFAMILY` (glibc, GNU extension); the libc crate lacks it.
-const EAI_ADDRFAMILY: c_int = -9;
 
 /// The largest buffer a `get*_r` lookup may grow to; an entry needing more
 /// is a corrupt database, reported as `ERANGE`.
@@ -758,15 +773,33 @@ fn gai_error(code: c_int, target: &str) -> io::Error {
 
 fn describe_query(host: Option<&str>, service: Option<&str>) -> String {
     match (host, service) {
-        (Some(h), Some(s)) => format!("host {h:?} service {s:?}"),
-        (Some(h), None) => format!("host {h:?}"),
-        (None, Some(s)) => format!("service {s:?}"),
+        (Some(h), Some(s)) => format!("host {} service {}", quoted(h), quoted(s)),
+        (Some(h), None) => format!("host {}", quoted(h)),
+        (None, Some(s)) => format!("service {}", quoted(s)),
         (None, None) => String::from("nothing"),
     }
 }
 
+/// The most a host name can hold: 253 characters (RFC 1035's 255 bytes on
+/// the wire), plus the trailing dot of an absolute name.
+const MAX_HOST_NAME: usize = 253;
+
+/// Refuses a host too long to be a name or an address, before the resolver
+/// sees it: no lookup, no query, and a message that says why.
+fn check_host_length(host: &str) -> io::Result<()> {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if name.len() > MAX_HOST_NAME {
+        return Err(invalid_input(format!(
+            "host {} is longer than {MAX_HOST_NAME} characters, the most a host name can have",
+            quoted(host)
+        )));
+    }
+    Ok(())
+}
+
 fn c_string(text: &str, what: &str) -> io::Result<CString> {
-    CString::new(text).map_err(|_| invalid_input(format!("{what} {text:?} contains a NUL byte")))
+    CString::new(text)
+        .map_err(|_| invalid_input(format!("{what} {} contains a NUL byte", quoted(text))))
 }
 
 fn not_found(msg: String) -> io::Error {
@@ -787,6 +820,21 @@ mod tests {
             flags: AiFlags::NUMERICHOST,
             ..AddrInfoHints::default()
         }
+    }
+
+    #[test]
+    fn a_huge_host_is_refused_before_any_lookup_and_not_quoted_whole() {
+        let host = "h".repeat(400_000);
+        let err = getaddrinfo(Some(&host), None, &AddrInfoHints::default()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{err}");
+        let msg = err.to_string();
+        assert!(msg.len() < 200, "{} bytes: {}", msg.len(), &msg[..200]);
+        assert!(msg.contains("400000 bytes") && msg.contains("253"), "{msg}");
+        // The longest name allowed still reaches the resolver (numeric-only,
+        // so nothing is sent anywhere).
+        let longest = format!("{}.", "a".repeat(MAX_HOST_NAME));
+        let err = getaddrinfo(Some(&longest), None, &numeric()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound, "{err}");
     }
 
     #[test]

@@ -16,6 +16,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn reuse_address(&self) -> io::Result<bool> {
         self.as_socket2().reuse_address()
     }
@@ -28,6 +29,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_reuse_address(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_reuse_address(value)
     }
@@ -39,6 +41,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn reuse_port(&self) -> io::Result<bool> {
         self.as_socket2().reuse_port()
     }
@@ -51,6 +54,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_reuse_port(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_reuse_port(value)
     }
@@ -62,6 +66,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn keepalive(&self) -> io::Result<bool> {
         self.as_socket2().keepalive()
     }
@@ -74,6 +79,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_keepalive(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_keepalive(value)
     }
@@ -85,22 +91,24 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn linger(&self) -> io::Result<Option<Duration>> {
         self.as_socket2().linger()
     }
 
     /// Sets `SO_LINGER`; see [`Socket::linger`]. The kernel counts whole
     /// seconds: a duration with a fraction is rounded up, so that a short
-    /// linger never becomes `ZERO` (an abortive close that drops unsent data).
+    /// linger never becomes `ZERO` (an abortive close that drops unsent data),
+    /// and one longer than `i32::MAX` seconds (`Duration::MAX`) is that long.
     ///
     /// Scheme: `(setsockopt sock SOL_SOCKET SO_LINGER value)` and its like.
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for more seconds than a C `int` holds; `ENOPROTOOPT`
-    /// if the option does not apply to this socket.
+    /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "setsockopt")]
     pub fn set_linger(&self, value: Option<Duration>) -> io::Result<()> {
-        self.as_socket2().set_linger(linger_seconds(value)?)
+        self.as_socket2().set_linger(linger_seconds(value))
     }
 
     /// Gets `SO_RCVBUF`: the size of the kernel's receive buffer (Linux doubles the value set and reports the doubled value).
@@ -110,6 +118,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn recv_buffer_size(&self) -> io::Result<usize> {
         self.as_socket2().recv_buffer_size()
     }
@@ -122,6 +131,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_recv_buffer_size(&self, value: usize) -> io::Result<()> {
         self.as_socket2().set_recv_buffer_size(value)
     }
@@ -133,6 +143,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn send_buffer_size(&self) -> io::Result<usize> {
         self.as_socket2().send_buffer_size()
     }
@@ -145,6 +156,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_send_buffer_size(&self, value: usize) -> io::Result<()> {
         self.as_socket2().set_send_buffer_size(value)
     }
@@ -156,6 +168,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn broadcast(&self) -> io::Result<bool> {
         self.as_socket2().broadcast()
     }
@@ -168,6 +181,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_broadcast(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_broadcast(value)
     }
@@ -179,6 +193,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn read_timeout(&self) -> io::Result<Option<Duration>> {
         self.as_socket2().read_timeout()
     }
@@ -191,6 +206,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_read_timeout(&self, value: Option<Duration>) -> io::Result<()> {
         if value == Some(Duration::ZERO) {
             return Err(invalid_input(
@@ -208,6 +224,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn write_timeout(&self) -> io::Result<Option<Duration>> {
         self.as_socket2().write_timeout()
     }
@@ -220,6 +237,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_write_timeout(&self, value: Option<Duration>) -> io::Result<()> {
         if value == Some(Duration::ZERO) {
             return Err(invalid_input(
@@ -237,6 +255,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn nodelay(&self) -> io::Result<bool> {
         self.as_socket2().tcp_nodelay()
     }
@@ -249,6 +268,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_nodelay(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_tcp_nodelay(value)
     }
@@ -260,6 +280,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn only_v6(&self) -> io::Result<bool> {
         self.as_socket2().only_v6()
     }
@@ -272,6 +293,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_only_v6(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_only_v6(value)
     }
@@ -283,6 +305,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn ttl(&self) -> io::Result<u32> {
         self.as_socket2().ttl_v4()
     }
@@ -295,6 +318,7 @@ impl Socket {
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket, `EINVAL`
     /// for a value out of range.
+    #[doc(alias = "setsockopt")]
     pub fn set_ttl(&self, value: u32) -> io::Result<()> {
         self.as_socket2().set_ttl_v4(value)
     }
@@ -307,6 +331,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "getsockopt")]
     pub fn out_of_band_inline(&self) -> io::Result<bool> {
         self.as_socket2().out_of_band_inline()
     }
@@ -318,6 +343,7 @@ impl Socket {
     /// # Errors
     ///
     /// `ENOPROTOOPT` if the option does not apply to this socket.
+    #[doc(alias = "setsockopt")]
     pub fn set_out_of_band_inline(&self, value: bool) -> io::Result<()> {
         self.as_socket2().set_out_of_band_inline(value)
     }
@@ -329,6 +355,7 @@ impl Socket {
     /// # Errors
     ///
     /// OS errors of `getsockopt(2)`.
+    #[doc(alias = "getsockopt")]
     pub fn is_listener(&self) -> io::Result<bool> {
         self.as_socket2().is_listener()
     }
@@ -341,6 +368,7 @@ impl Socket {
     /// # Errors
     ///
     /// Only if the option cannot be read; the pending error is the `Ok` value.
+    #[doc(alias = "getsockopt")]
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.as_socket2().take_error()
     }
@@ -352,6 +380,7 @@ impl Socket {
     /// # Errors
     ///
     /// OS errors of `getsockopt(2)`.
+    #[doc(alias = "getsockopt")]
     pub fn r#type(&self) -> io::Result<Type> {
         self.as_socket2().r#type()
     }
@@ -359,18 +388,21 @@ impl Socket {
 
 /// The linger to give the kernel, which takes whole seconds in a C `int`:
 /// a fraction is rounded up, because rounding `Some(500ms)` down would make
-/// it `Some(ZERO)`, an abortive close.
-fn linger_seconds(value: Option<Duration>) -> io::Result<Option<Duration>> {
-    let Some(d) = value else { return Ok(None) };
-    let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
-    if secs > i32::MAX as u64 {
-        return Err(invalid_input(format!(
-            "SO_LINGER of {d:?} is longer than {} seconds",
-            i32::MAX
-        )));
-    }
-    Ok(Some(Duration::from_secs(secs)))
+/// it `Some(ZERO)`, an abortive close; a linger longer than `i32::MAX`
+/// seconds (68 years, `Duration::MAX`) saturates to that, the longest the
+/// kernel takes, because wrapping or failing would turn "linger as long as
+/// it takes" into an abortive close or an error.
+fn linger_seconds(value: Option<Duration>) -> Option<Duration> {
+    let d = value?;
+    let secs = d
+        .as_secs()
+        .saturating_add(u64::from(d.subsec_nanos() > 0))
+        .min(MAX_LINGER_SECS);
+    Some(Duration::from_secs(secs))
 }
+
+/// The longest linger `SO_LINGER` holds: its `l_linger` is a C `int`.
+const MAX_LINGER_SECS: u64 = i32::MAX as u64;
 
 /// The kernel's timeouts count microseconds and read 0 as "forever", so a
 /// shorter, non-zero timeout must not be rounded down to it.
@@ -390,10 +422,25 @@ mod tests {
         assert_eq!(s.linger().unwrap(), Some(Duration::from_secs(1)));
         s.set_linger(Some(Duration::ZERO)).unwrap();
         assert_eq!(s.linger().unwrap(), Some(Duration::ZERO));
-        let err = s
-            .set_linger(Some(Duration::from_secs(1 << 40)))
-            .unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn linger_forever_saturates_instead_of_overflowing_to_an_abortive_close() {
+        // Before: `Duration::MAX` overflowed (a panic in debug builds, linger
+        // 0, an abortive close, in release); `1 << 40` s was an error.
+        assert_eq!(
+            linger_seconds(Some(Duration::MAX)),
+            Some(Duration::from_secs(i32::MAX as u64))
+        );
+        let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        for long in [Duration::MAX, Duration::from_secs(1 << 40)] {
+            s.set_linger(Some(long)).unwrap();
+            let got = s.linger().unwrap();
+            assert!(
+                got.is_some_and(|d| d >= Duration::from_secs(1 << 20)),
+                "{long:?} became {got:?}"
+            );
+        }
     }
 
     #[test]

@@ -8,16 +8,45 @@ use std::time::{Duration, Instant};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 use crate::Socket;
+use crate::error::annotate;
 
 /// Waits until at least one of `fds` has input (data, a pending connection on
 /// a listener, EOF, or an error to report) or `timeout` passes, and returns
 /// the indices of the ready ones, in the order given. An empty result means
 /// the timeout passed. `None` waits without limit.
 ///
-/// Mixed kinds of descriptor go in as `&dyn AsFd`: `&[&listener as &dyn
-/// AsFd, &std::io::stdin()]`.
+/// Mixed kinds of descriptor go in as `&dyn AsFd` or as
+/// [`BorrowedFd`](std::os::fd::BorrowedFd)s: `&[socket.as_fd(),
+/// input.as_fd()]`.
 ///
-/// Scheme: SCM's `wait-for-input` (a `Duration` instead of whole seconds,
+/// Wait on stdin only through an unbuffered handle. [`std::io::Stdin`]
+/// reads up to 8 KiB into its own buffer, so after one line is taken from
+/// it, the next lines may sit in that buffer while the descriptor has
+/// nothing left: `wait_for_input` then waits for input that has already
+/// arrived, and a faithful port of SCM's chat client stalls. Read from a
+/// `File` on a duplicate of descriptor 0 instead, so what readiness
+/// announces is exactly what the next read gets (the example
+/// `raw-chat-client` does this):
+///
+/// ```no_run
+/// use std::fs::File;
+/// use std::io::{self, Read};
+/// use std::os::fd::AsFd;
+/// use std::time::Duration;
+///
+/// let (socket, _peer) = netprim::Socket::pair(netprim::Domain::UNIX, netprim::Type::STREAM, None)?;
+/// // Not `io::stdin()` itself: an unbuffered handle on the same descriptor.
+/// let mut input = File::from(io::stdin().as_fd().try_clone_to_owned()?);
+/// let ready = netprim::wait_for_input(&[socket.as_fd(), input.as_fd()], Some(Duration::from_secs(1)))?;
+/// if ready.contains(&1) {
+///     let mut buf = [0; 4096];
+///     let n = input.read(&mut buf)?; // all of it reaches `buf`, none hides in a buffer
+///     # let _ = n;
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// Scheme: SCM's `wait-for-input` (a [`Duration`] instead of whole seconds,
 /// indices in the given order instead of ports in reverse, empty instead of
 /// `#f`).
 ///
@@ -34,8 +63,10 @@ use crate::Socket;
 ///
 /// # Errors
 ///
-/// OS errors of `poll(2)`, such as `EINVAL` for more descriptors than
-/// `RLIMIT_NOFILE`. An interrupted wait is resumed for the time that remains.
+/// OS errors of `poll(2)`. More descriptors than the process may open
+/// (`RLIMIT_NOFILE`) is `InvalidInput` (`EINVAL`) saying so, with both
+/// numbers. An interrupted wait is resumed for the time that remains.
+#[doc(alias = "wait-for-input")]
 pub fn wait_for_input<F: AsFd>(fds: &[F], timeout: Option<Duration>) -> io::Result<Vec<usize>> {
     wait(fds, PollFlags::POLLIN, timeout)
 }
@@ -155,6 +186,7 @@ impl Socket {
     /// # Errors
     ///
     /// OS errors of `poll(2)`.
+    #[doc(alias("char-ready?", "tcp-accept-ready?"))]
     pub fn accept_ready(&self) -> io::Result<bool> {
         wait_readable(self, Some(Duration::ZERO))
     }
@@ -193,9 +225,39 @@ fn poll_until(pollfds: &mut [PollFd<'_>], timeout: Option<Duration>) -> io::Resu
         match poll(pollfds, wait_for) {
             Ok(_) => return Ok(()),
             Err(nix::errno::Errno::EINTR) => continue,
+            Err(nix::errno::Errno::EINVAL) => return Err(too_many(pollfds.len())),
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// `poll(2)`'s bare `EINVAL`, explained when the cause is the one a caller
+/// can run into: more descriptors than `RLIMIT_NOFILE`.
+fn too_many(count: usize) -> io::Error {
+    let einval = io::Error::from_raw_os_error(libc::EINVAL);
+    match open_files_limit() {
+        Some(limit) if count as u64 > limit => annotate(
+            einval,
+            "wait on",
+            &format_args!(
+                "{count} descriptors, more than the {limit} this process may open \
+                 (RLIMIT_NOFILE)"
+            ),
+        ),
+        _ => annotate(einval, "wait on", &format_args!("{count} descriptors")),
+    }
+}
+
+/// The soft `RLIMIT_NOFILE`, which is also the most descriptors `poll(2)`
+/// takes; `None` if it cannot be read or is unlimited.
+fn open_files_limit() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid, writable `rlimit` for the whole call.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    (rc == 0 && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
 }
 
 /// Milliseconds for `poll(2)`, rounded up so that a short timeout still
@@ -209,6 +271,26 @@ fn poll_timeout(left: Duration) -> PollTimeout {
 mod tests {
     use super::*;
     use crate::{Domain, Type};
+
+    #[test]
+    fn more_descriptors_than_the_process_may_open_says_so() {
+        // Before: a bare "Invalid argument (os error 22)".
+        let limit = open_files_limit().expect("RLIMIT_NOFILE is set");
+        let (a, _b) = Socket::pair(Domain::UNIX, Type::STREAM, None).unwrap();
+        let many = usize::try_from(limit + 1).unwrap();
+        let err = wait_for_input(&vec![&a; many], Some(Duration::ZERO)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(
+            crate::OpError::find(&err).unwrap().cause().raw_os_error(),
+            Some(libc::EINVAL)
+        );
+        let msg = err.to_string();
+        assert!(msg.contains(&format!("{many} descriptors")), "{msg}");
+        assert!(
+            msg.contains(&format!("the {limit} this process may open")),
+            "{msg}"
+        );
+    }
 
     #[test]
     fn a_timeout_too_long_to_add_to_now_waits_without_limit() {

@@ -37,6 +37,7 @@ use crate::{Domain, MsgFlags, Protocol, SockAddr, Type};
 /// assert_eq!(&buf, b"hi");
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[doc(alias("socket", "make-stream-socket"))]
 pub struct Socket {
     inner: socket2::Socket,
 }
@@ -70,6 +71,7 @@ impl Socket {
     ///
     /// The OS's error, for example `EAFNOSUPPORT` for a family the kernel
     /// lacks, or `EPERM` for a raw socket without `CAP_NET_RAW`.
+    #[doc(alias("socket", "make-stream-socket", "SO_REUSEADDR", "AF_INET"))]
     pub fn new(domain: Domain, ty: Type, protocol: Option<Protocol>) -> io::Result<Socket> {
         socket2::Socket::new(domain, ty, protocol).map(Socket::from)
     }
@@ -83,6 +85,7 @@ impl Socket {
     /// # Errors
     ///
     /// `EOPNOTSUPP` for families other than Unix; other OS errors.
+    #[doc(alias("socketpair", "make-stream-socketpair"))]
     pub fn pair(
         domain: Domain,
         ty: Type,
@@ -104,6 +107,7 @@ impl Socket {
     /// `AddrInUse` if the address is taken, `AddrNotAvailable` if it is not
     /// local, `PermissionDenied` for a privileged port; the error names the
     /// address.
+    #[doc(alias = "socket:bind")]
     pub fn bind(&self, addr: &SockAddr) -> io::Result<()> {
         self.inner
             .bind(&addr.to_socket2()?)
@@ -119,6 +123,7 @@ impl Socket {
     ///
     /// `ConnectionRefused` when nothing listens there, `TimedOut` when the
     /// kernel gives up; the error names the address.
+    #[doc(alias = "socket:connect")]
     pub fn connect(&self, addr: &SockAddr) -> io::Result<()> {
         self.inner
             .connect(&addr.to_socket2()?)
@@ -150,6 +155,7 @@ impl Socket {
     /// # Errors
     ///
     /// `EOPNOTSUPP` for a socket style that does not listen; other OS errors.
+    #[doc(alias = "socket:listen")]
     pub fn listen(&self, backlog: i32) -> io::Result<()> {
         self.inner.listen(backlog)
     }
@@ -166,6 +172,7 @@ impl Socket {
     /// `WouldBlock` (non-blocking, nothing pending). Errors that concern only
     /// the one connection (`ConnectionAborted`, `EPROTO`) and resource limits
     /// (`EMFILE`, `ENFILE`, `ENOBUFS`) leave the listener usable.
+    #[doc(alias = "socket:accept")]
     pub fn accept(&self) -> io::Result<(Socket, SockAddr)> {
         let (sock, addr) = self.inner.accept()?;
         // An accepted stream from a Unix listener has an unnamed peer; that is
@@ -181,6 +188,7 @@ impl Socket {
     ///
     /// OS errors, e.g. `EBADF`; an unbound socket gives an unspecified or
     /// unnamed address, not an error.
+    #[doc(alias = "getsockname")]
     pub fn local_addr(&self) -> io::Result<SockAddr> {
         SockAddr::from_socket2(&self.inner.local_addr()?)
     }
@@ -192,6 +200,7 @@ impl Socket {
     /// # Errors
     ///
     /// `NotConnected` if the socket is not connected.
+    #[doc(alias = "getpeername")]
     pub fn peer_addr(&self) -> io::Result<SockAddr> {
         SockAddr::from_socket2(&self.inner.peer_addr()?)
     }
@@ -205,6 +214,7 @@ impl Socket {
     /// # Errors
     ///
     /// `NotConnected` if the socket is not connected.
+    #[doc(alias("socket:shutdown", "how"))]
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.inner.shutdown(how)
     }
@@ -245,6 +255,7 @@ impl Socket {
     /// # Errors
     ///
     /// The error of `close(2)`; the descriptor is released either way.
+    #[doc(alias = "close-port")]
     pub fn close(self) -> io::Result<()> {
         let fd = self.inner.into_raw_fd();
         nix::unistd::close(fd).map_err(io::Error::from)
@@ -270,6 +281,7 @@ impl Socket {
     /// # Errors
     ///
     /// As [`Socket::send`].
+    #[doc(alias = "send")]
     pub fn send_with_flags(&self, buf: &[u8], flags: MsgFlags) -> io::Result<usize> {
         self.inner
             .send_with_flags(buf, flags.bits() | libc::MSG_NOSIGNAL)
@@ -284,6 +296,7 @@ impl Socket {
     /// # Errors
     ///
     /// `WouldBlock` (non-blocking or receive timeout), `ConnectionReset`.
+    #[doc(alias = "recv!")]
     pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.recv_with_flags(buf, MsgFlags::NONE)
     }
@@ -296,6 +309,7 @@ impl Socket {
     /// # Errors
     ///
     /// As [`Socket::recv`].
+    #[doc(alias = "recv!")]
     pub fn recv_with_flags(&self, buf: &mut [u8], flags: MsgFlags) -> io::Result<usize> {
         self.inner.recv_with_flags(as_uninit(buf), flags.bits())
     }
@@ -309,6 +323,7 @@ impl Socket {
     ///
     /// `EMSGSIZE` for a datagram too large, `EISCONN`, and the errors of
     /// [`Socket::send`]; the error names the address.
+    #[doc(alias = "sendto")]
     pub fn send_to(&self, buf: &[u8], addr: &SockAddr) -> io::Result<usize> {
         self.send_to_with_flags(buf, addr, MsgFlags::NONE)
     }
@@ -320,6 +335,7 @@ impl Socket {
     /// # Errors
     ///
     /// As [`Socket::send_to`].
+    #[doc(alias = "sendto")]
     pub fn send_to_with_flags(
         &self,
         buf: &[u8],
@@ -335,12 +351,13 @@ impl Socket {
     /// Unlike Guile, a datagram longer than `buf` is reported:
     /// [`Received::truncated`] is set.
     ///
-    /// Scheme: `recvfrom! sock buf` (Guile; `start`/`end` become a sub-slice:
-    /// `&mut buf[start..end]`).
+    /// Scheme: `recvfrom! sock buf` (Guile; its start and end arguments become
+    /// a sub-slice, `&mut buf[start..end]`).
     ///
     /// # Errors
     ///
     /// As [`Socket::recv`].
+    #[doc(alias = "recvfrom!")]
     pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<Received> {
         self.recv_from_with_flags(buf, MsgFlags::NONE)
     }
@@ -352,6 +369,7 @@ impl Socket {
     /// # Errors
     ///
     /// As [`Socket::recv`].
+    #[doc(alias = "recvfrom!")]
     pub fn recv_from_with_flags(&self, buf: &mut [u8], flags: MsgFlags) -> io::Result<Received> {
         let mut bufs = [socket2::MaybeUninitSlice::new(as_uninit(buf))];
         let (len, rflags, addr) = self
@@ -397,11 +415,12 @@ impl Socket {
 /// The [`Shutdown`] for the integer `how` of Guile's `shutdown` and SCM's
 /// `socket:shutdown`: 0 stops receiving, 1 stops sending, 2 stops both.
 ///
-/// Scheme: the `how` argument of `shutdown` / `socket:shutdown`.
+/// Scheme: the how argument of `shutdown` / `socket:shutdown`.
 ///
 /// # Errors
 ///
 /// `InvalidInput` naming the value for anything but 0, 1 or 2.
+#[doc(alias("shutdown", "socket:shutdown"))]
 pub fn shutdown_how(how: i32) -> io::Result<Shutdown> {
     match how {
         0 => Ok(Shutdown::Read),
@@ -423,6 +442,7 @@ pub fn shutdown_how(how: i32) -> io::Result<Shutdown> {
 ///
 /// `InvalidInput` if the path exists but is not a socket; errors of
 /// `unlink(2)` other than not-found.
+#[doc(alias = "delete-file")]
 pub fn remove_socket_file(path: impl AsRef<Path>) -> io::Result<bool> {
     use std::os::unix::fs::FileTypeExt;
     let path = path.as_ref();

@@ -7,15 +7,15 @@ use std::fmt::Write as _;
 use std::io;
 use std::time::Duration;
 
-use crate::error::{annotate, invalid_input};
+use crate::error::{annotate, invalid_input, quoted};
 use crate::{Socket, Type};
 
 /// The value of a socket option read or written by name
 /// ([`Socket::option_by_name`], [`Socket::set_option_by_name`]).
 ///
 /// Scheme: the value Guile's `getsockopt` returns and `setsockopt` takes: an
-/// integer for most options, a pair `(onoff . seconds)` for `SO_LINGER`
-/// (see [`OptValue::from_linger_pair`]).
+/// integer for most options, a pair (onoff . seconds) for `SO_LINGER` (see
+/// [`OptValue::from_linger_pair`]).
 ///
 /// ```
 /// use netprim::{Domain, OptValue, Socket, Type};
@@ -33,6 +33,7 @@ use crate::{Socket, Type};
 /// assert_eq!(s.option_by_name("SO_REUSEADDR")?, OptValue::Bool(true));
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[doc(alias("getsockopt", "setsockopt", "SO_LINGER"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptValue {
     /// On or off: `SO_REUSEADDR`, `SO_KEEPALIVE`, `TCP_NODELAY`, … Setting
@@ -61,6 +62,7 @@ impl OptValue {
     /// # Errors
     ///
     /// `InvalidInput` naming the value if `seconds` is negative.
+    #[doc(alias("setsockopt", "SO_LINGER"))]
     pub fn from_linger_pair(onoff: i32, seconds: i32) -> io::Result<OptValue> {
         match (onoff, u64::try_from(seconds)) {
             (0, _) => Ok(OptValue::Linger(None)),
@@ -76,6 +78,7 @@ impl OptValue {
     /// the kernel cannot hold) saturates.
     ///
     /// Scheme: the pair `getsockopt` returns for `SO_LINGER`.
+    #[doc(alias("getsockopt", "SO_LINGER"))]
     pub fn linger_pair(&self) -> Option<(i32, i32)> {
         match *self {
             OptValue::Linger(None) => Some((0, 0)),
@@ -219,6 +222,7 @@ const OPTIONS: &[Opt] = &[
 /// ```
 /// assert!(netprim::option_names().any(|n| n == "SO_LINGER"));
 /// ```
+#[doc(alias("getsockopt", "setsockopt"))]
 pub fn option_names() -> impl ExactSizeIterator<Item = &'static str> {
     OPTIONS.iter().map(|o| o.name)
 }
@@ -250,6 +254,7 @@ impl Socket {
     /// `InvalidInput` for an unknown name, naming it and listing the known
     /// ones; the OS's error (such as `ENOPROTOOPT` for `TCP_NODELAY` on a
     /// datagram socket), naming the option.
+    #[doc(alias = "getsockopt")]
     pub fn option_by_name(&self, name: &str) -> io::Result<OptValue> {
         let opt = find(name)?;
         (opt.get)(self).map_err(|e| annotate(e, "get socket option", &opt.name))
@@ -278,6 +283,7 @@ impl Socket {
     /// of the wrong shape (a linger for `SO_REUSEADDR`, …), and for a value
     /// the typed setter refuses (a negative size, a zero timeout); the OS's
     /// error otherwise, naming the option.
+    #[doc(alias = "setsockopt")]
     pub fn set_option_by_name(&self, name: &str, value: OptValue) -> io::Result<()> {
         let opt = find(name)?;
         let result = match (&opt.set, value) {
@@ -310,7 +316,7 @@ fn find(name: &str) -> io::Result<&'static Opt> {
         .iter()
         .find(|o| o.name.eq_ignore_ascii_case(name))
         .ok_or_else(|| {
-            let mut msg = format!("unknown socket option {name:?}; known:");
+            let mut msg = format!("unknown socket option {}; known:", quoted(name));
             for (i, known) in option_names().enumerate() {
                 let sep = if i == 0 { " " } else { ", " };
                 let _ = write!(msg, "{sep}{known}");

@@ -13,8 +13,7 @@ use util::{Family, expect_err};
 fn connecting_to_a_closed_port_is_refused_naming_the_address(
     #[values(Family::V4, Family::V6, Family::Unix)] family: Family,
 ) {
-    let dir = util::scratch();
-    let (_holder, closed) = util::closed_address(family, dir.path());
+    let (_holder, closed) = util::closed_address(family);
     let s = Socket::new(family.domain(), Type::STREAM, None).unwrap();
     let err = expect_err(s.connect(&closed), io::ErrorKind::ConnectionRefused);
     assert_eq!(
@@ -36,8 +35,7 @@ fn connecting_to_a_closed_port_is_refused_naming_the_address(
 fn connect_timeout_to_a_closed_port_is_refused_too(
     #[values(Family::V4, Family::V6, Family::Unix)] family: Family,
 ) {
-    let dir = util::scratch();
-    let (_holder, closed) = util::closed_address(family, dir.path());
+    let (_holder, closed) = util::closed_address(family);
     let s = Socket::new(family.domain(), Type::STREAM, None).unwrap();
     let err = expect_err(
         s.connect_timeout(&closed, util::WAIT),

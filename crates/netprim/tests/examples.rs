@@ -1,5 +1,5 @@
 //! The raw example programs against each other and against raw sockets,
-//! over IPv4, IPv6 and Unix sockets: the scenarios of `shared/scenarios.md`
+//! over IPv4, IPv6 and Unix sockets: the scenarios of `conformance/scenarios`
 //! and the programs' command line, exit codes and limits.
 
 mod examples_util;
@@ -11,13 +11,14 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use example_support::{CHAT_BACKLOG_LIMIT, GOOD_BYE, HELLO, RunningServer};
+use example_support::{CHAT_BACKLOG_LIMIT, GOOD_BYE, HELLO};
 use examples_util::{
-    DEADLINE, Family, Interactive, Server, UNIX, V4, V6, closed_addr, connect,
-    connect_with_recv_buffer, example, read_line, read_to_eof,
+    DEADLINE, Family, Server, UNIX, V4, V6, chat_client, connect, connect_with_recv_buffer,
+    example, finish, next_line, read_line, read_to_eof,
 };
 use netprim::Socket;
 use rstest::rstest;
+use test_support::{Interactive, RunningServer, closed_address};
 
 /// The raw servers, for tests that hold for all of them.
 #[derive(Debug, Clone, Copy)]
@@ -175,21 +176,21 @@ fn chat_relays_every_line_to_every_client(#[values(V4, V6, UNIX)] family: Family
     let mut server = Server::start(Chat.name(), family, &["--max-connections", "3"]);
     let program = example("raw-chat-client");
     let mut clients: Vec<Interactive> = (0..3)
-        .map(|_| Interactive::spawn(program.clone(), &["--addr", server.addr()]))
+        .map(|_| chat_client(&program, server.addr()))
         .collect();
     // Each is in the chat once it has its greeting.
     for c in &clients {
-        assert_eq!(c.next_line(), "connected");
+        assert_eq!(next_line(c), "connected");
     }
     for sender in 0..clients.len() {
         let line = format!("line {sender} from client {sender}");
-        clients[sender].send_line(&line);
+        clients[sender].send_line(&line).unwrap();
         for c in &clients {
-            assert_eq!(c.next_line(), line, "sender {sender}");
+            assert_eq!(next_line(c), line, "sender {sender}");
         }
     }
     for c in clients {
-        let (status, printed) = c.finish();
+        let (status, printed) = finish(c);
         assert!(status.success(), "{status}");
         assert!(printed.is_empty(), "{printed:?}");
     }
@@ -350,6 +351,23 @@ fn unix_server_replaces_a_stale_socket_file_and_removes_it_at_exit() {
 }
 
 #[test]
+fn unix_server_will_not_take_the_socket_of_a_live_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.sock");
+    let live = Server::start_unix_at(Echo.name(), &path, &[]);
+    let out = Command::new(example(Echo.name()))
+        .arg("--unix")
+        .arg(&path)
+        .timeout(DEADLINE)
+        .assert()
+        .code(1)
+        .stdout("");
+    assert_one_line_naming(&out.get_output().stderr, path.to_str().unwrap());
+    // The live one still serves on its socket.
+    Echo.exchange(&live);
+}
+
+#[test]
 fn unix_server_will_not_replace_a_file_that_is_not_a_socket() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("precious.txt");
@@ -391,7 +409,8 @@ fn client_against_a_closed_address_exits_1_naming_it(
     #[values("raw-daytime-client", "raw-hello-client", "raw-chat-client")] program: &str,
     #[values(V4, V6, UNIX)] family: Family,
 ) {
-    let addr = closed_addr(family);
+    let closed = closed_address(family).unwrap();
+    let addr = closed.to_string();
     let out = client(program, &addr).assert().code(1).stdout("");
     assert_one_line_naming(&out.get_output().stderr, &addr);
 }

@@ -168,8 +168,7 @@ fn type_and_listener_state(
 fn take_error_reports_a_refused_non_blocking_connect(
     #[values(Family::V4, Family::V6)] family: Family,
 ) {
-    let dir = util::scratch();
-    let (_holder, closed) = util::closed_address(family, dir.path());
+    let (_holder, closed) = util::closed_address(family);
     let s = stream(family);
     assert!(s.take_error().unwrap().is_none());
     s.set_nonblocking(true).unwrap();

@@ -1,6 +1,7 @@
 //! Readiness: SCM's `wait-for-input` (order kept, empty on timeout, a
 //! `Duration`), the general `wait_for`, and `accept_ready` before and after a
-//! connection arrives (decisions #10 and #13).
+//! connection arrives (docs/differences.md: "Readiness of a listener",
+//! "Waiting for input").
 
 mod util;
 

@@ -1,5 +1,5 @@
-//! No write of netprim raises SIGPIPE (decisions #19). The Rust runtime
-//! ignores SIGPIPE before `main`, which would hide a missing `MSG_NOSIGNAL`;
+//! No write of netprim raises SIGPIPE (docs/differences.md, "Broken
+//! pipes"). The Rust runtime ignores SIGPIPE before `main`, which would hide a missing `MSG_NOSIGNAL`;
 //! this binary puts back the default action (terminate the process), so the
 //! test only survives if no write raises the signal. It is alone in its
 //! binary because the action is process-wide.

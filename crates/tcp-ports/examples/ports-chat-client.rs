@@ -1,44 +1,83 @@
 //! The chat client: sends each line of stdin, prints every line received.
-//! At the end of stdin it keeps printing for `CHAT_GRACE`, then exits.
+//! It exits when the server closes (after printing what arrived), or at
+//! the end of stdin after printing for `CHAT_GRACE` more.
 //!
 //! `cargo run -p tcp-ports --example ports-chat-client -- --addr H:P`
 
 mod common;
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::sync::mpsc;
 
-use example_support::{CHAT_GRACE, ClientArgs, ExitOnError, parse_args};
-use tcp_ports::TcpConfig;
+use example_support::{CHAT_GRACE, ClientArgs, ExitOnError, MAX_LINE, parse_args};
+use tcp_ports::{TcpConfig, TcpReader};
+
+/// What ends the chat.
+enum End {
+    /// The server closed (`Ok`) or the connection failed.
+    Server(io::Result<()>),
+    /// Stdin ended.
+    Stdin,
+}
 
 fn main() {
     let args = parse_args::<ClientArgs>();
     // Waiting for others to talk is normal: no read timeout.
-    let (mut i, mut o) = common::connect(&args, &TcpConfig::new().with_read_timeout(None));
-    let (done, finished) = mpsc::channel();
+    let (i, mut o) = common::connect(&args, &TcpConfig::new().with_read_timeout(None));
+    let (end, ended) = mpsc::channel();
+    let from_server = end.clone();
     std::thread::spawn(move || {
-        let mut line = Vec::new();
-        let outcome = loop {
-            line.clear();
-            match i.read_until(b'\n', &mut line) {
-                Ok(0) => break Ok(()),
-                Ok(_) => {
-                    let mut out = io::stdout().lock();
-                    if out.write_all(&line).and_then(|()| out.flush()).is_err() {
-                        break Ok(());
-                    }
-                }
-                Err(e) => break Err(e),
-            }
-        };
-        let _ = done.send(outcome);
+        let _ = from_server.send(End::Server(print_lines(i)));
     });
-    for line in io::stdin().lock().lines() {
-        let line = line.or_exit("read stdin");
-        writeln!(o, "{line}").or_exit(format_args!("write to {}", args.addr));
-    }
-    // The server may close first (then the reader is done early), or not.
-    if let Ok(Err(e)) = finished.recv_timeout(CHAT_GRACE) {
-        Err::<(), _>(e).or_exit(format_args!("read from {}", args.addr));
+    // Stdin is read on a thread of its own, so that the server's close is
+    // noticed while a read of stdin waits.
+    let to = args.addr.clone();
+    std::thread::spawn(move || {
+        for line in io::stdin().lock().lines() {
+            let line = line.or_exit("read stdin");
+            writeln!(o, "{line}").or_exit(format_args!("write to {to}"));
+        }
+        let _ = end.send(End::Stdin);
+    });
+    let outcome = match ended.recv() {
+        Ok(End::Server(outcome)) => outcome,
+        // The replies to the last lines may still be on their way.
+        Ok(End::Stdin) => match ended.recv_timeout(CHAT_GRACE) {
+            Ok(End::Server(outcome)) => outcome,
+            _ => Ok(()),
+        },
+        Err(_) => Ok(()),
+    };
+    outcome.or_exit(format_args!("read from {}", args.addr));
+}
+
+/// Prints every line from the server until it closes.
+///
+/// # Errors
+///
+/// A line longer than `MAX_LINE`, and read errors.
+fn print_lines(mut i: TcpReader) -> io::Result<()> {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        // At most MAX_LINE bytes: a server that never ends a line cannot
+        // grow the client.
+        let n = (&mut i)
+            .take(MAX_LINE as u64)
+            .read_until(b'\n', &mut line)?;
+        if n == 0 {
+            return Ok(());
+        }
+        if n == MAX_LINE && line.last() != Some(&b'\n') {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("no end of line within {MAX_LINE} bytes"),
+            ));
+        }
+        let mut out = io::stdout().lock();
+        if out.write_all(&line).and_then(|()| out.flush()).is_err() {
+            // Nobody reads our output any more: nothing left to do.
+            return Ok(());
+        }
     }
 }

@@ -5,21 +5,21 @@
 
 mod common;
 
-use std::io::{BufRead, Read};
+use std::io::Read;
 
-use example_support::{ClientArgs, ExitOnError, parse_args};
+use example_support::{ClientArgs, ExitOnError, parse_args, read_line};
 use tcp_ports::TcpConfig;
 
 fn main() {
     let args = parse_args::<ClientArgs>();
     let (mut i, _o) = common::connect(&args, &TcpConfig::current());
-    let mut line = String::new();
-    i.read_line(&mut line)
-        .or_exit(format_args!("read from {}", args.addr));
-    let Some(text) = line.strip_suffix('\n').filter(|t| !t.is_empty()) else {
-        eprintln!("{}: expected a line, got {line:?}", args.addr);
+    // At most MAX_LINE bytes: a server that never ends its line cannot
+    // grow the client.
+    let text = read_line(&mut i).or_exit(format_args!("read from {}", args.addr));
+    if text.is_empty() {
+        eprintln!("{}: expected a line, got an empty one", args.addr);
         std::process::exit(1);
-    };
+    }
     println!("{text}");
     let more = i
         .read(&mut [0; 1])

@@ -5,9 +5,9 @@
 
 mod common;
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
-use example_support::{ClientArgs, ExitOnError, GOOD_BYE, HELLO, parse_args};
+use example_support::{ClientArgs, ExitOnError, GOOD_BYE, HELLO, parse_args, read_line};
 use tcp_ports::TcpConfig;
 
 fn main() {
@@ -16,11 +16,8 @@ fn main() {
     let (mut i, mut o) = common::connect(&args, &TcpConfig::current());
     // (write-line "Good Bye!" o)
     writeln!(o, "{GOOD_BYE}").or_exit(format_args!("write to {}", args.addr));
-    // (print (read-line i))
-    let mut line = String::new();
-    i.read_line(&mut line)
-        .or_exit(format_args!("read from {}", args.addr));
-    let line = line.strip_suffix('\n').unwrap_or(&line);
+    // (print (read-line i)), at most MAX_LINE bytes of it.
+    let line = read_line(&mut i).or_exit(format_args!("read from {}", args.addr));
     println!("{line}");
     let _ = o.close();
     let _ = i.close();

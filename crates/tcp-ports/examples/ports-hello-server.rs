@@ -6,9 +6,9 @@
 
 mod common;
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 
-use example_support::{HELLO, ServerArgs, parse_args};
+use example_support::{HELLO, ServerArgs, parse_args, read_line};
 use tcp_ports::{TcpReader, TcpWriter};
 
 fn main() {
@@ -21,11 +21,9 @@ fn main() {
 
 fn hello(mut i: TcpReader, mut o: TcpWriter) -> io::Result<()> {
     writeln!(o, "{HELLO}")?; // (write-line "Hello!" o)
-    let mut line = String::new();
-    i.read_line(&mut line)?; // (print (read-line i))
-    if !line.is_empty() {
-        println!("{}", line.strip_suffix('\n').unwrap_or(&line));
-    }
+    // (print (read-line i)), with a bound: a peer that never sends a
+    // newline is cut off at MAX_LINE bytes instead of growing the server.
+    println!("{}", read_line(&mut i)?);
     i.close()?; // (close-input-port i)
     o.close() // (close-output-port o)
 }

@@ -23,7 +23,8 @@ const SOMAXCONN: &str = "/proc/sys/net/core/somaxconn";
 /// ```
 ///
 /// Scheme: the default `BACKLOG` of `tcp-listen` (documented as 4, really
-/// 100 in CHICKEN; decision 4).
+/// 100 in CHICKEN; see [the differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md#listen-backlog)).
+#[doc(alias("BACKLOG", "tcp-listen"))]
 pub fn default_backlog() -> u32 {
     static BACKLOG: OnceLock<u32> = OnceLock::new();
     *BACKLOG.get_or_init(|| {

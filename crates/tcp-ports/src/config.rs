@@ -9,11 +9,13 @@ use crate::error::invalid_input;
 /// The default read timeout: one minute, as CHICKEN's `tcp-read-timeout`.
 ///
 /// Scheme: the default value of `tcp-read-timeout` (60000).
+#[doc(alias = "tcp-read-timeout")]
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The default write timeout: one minute, as CHICKEN's `tcp-write-timeout`.
 ///
 /// Scheme: the default value of `tcp-write-timeout` (60000).
+#[doc(alias = "tcp-write-timeout")]
 pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The largest output buffer a port may ask for (64 MiB): the buffer is
@@ -80,33 +82,45 @@ pub const MAX_BUFFER_SIZE: usize = 64 << 20;
 ///
 /// Scheme: the parameters `tcp-read-timeout`, `tcp-write-timeout`,
 /// `tcp-connect-timeout`, `tcp-accept-timeout` and `tcp-buffer-size`
-/// (milliseconds become [`Duration`]s, `#f` becomes `None`).
+/// (milliseconds become [`Duration`]s, `#f` becomes [`None`]).
+#[doc(alias(
+    "tcp-read-timeout",
+    "tcp-write-timeout",
+    "tcp-connect-timeout",
+    "tcp-accept-timeout",
+    "tcp-buffer-size"
+))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct TcpConfig {
     /// How long a read waits for data. Default: [`DEFAULT_READ_TIMEOUT`].
     ///
     /// Scheme: `tcp-read-timeout`.
+    #[doc(alias = "tcp-read-timeout")]
     pub read_timeout: Option<Duration>,
     /// How long a write (or flush) waits for room in the send buffer.
     /// Default: [`DEFAULT_WRITE_TIMEOUT`].
     ///
     /// Scheme: `tcp-write-timeout`.
+    #[doc(alias = "tcp-write-timeout")]
     pub write_timeout: Option<Duration>,
     /// How long a connect may take in all, over every address the host
     /// resolves to. Default: `None`.
     ///
     /// Scheme: `tcp-connect-timeout`.
+    #[doc(alias = "tcp-connect-timeout")]
     pub connect_timeout: Option<Duration>,
     /// How long an accept waits for a connection. Default: `None`.
     ///
     /// Scheme: `tcp-accept-timeout`.
+    #[doc(alias = "tcp-accept-timeout")]
     pub accept_timeout: Option<Duration>,
     /// The output buffer of a writer, in bytes; 0 (the default) sends every
     /// write at once. With a buffer, writes are sent when it fills, on
     /// [`std::io::Write::flush`], and on close; at most [`MAX_BUFFER_SIZE`].
     ///
     /// Scheme: `tcp-buffer-size` (`#f` or 0: no buffering).
+    #[doc(alias = "tcp-buffer-size")]
     pub buffer_size: usize,
 }
 
@@ -129,6 +143,7 @@ impl TcpConfig {
     ///
     /// Scheme: `(tcp-read-timeout MS)`.
     #[must_use]
+    #[doc(alias = "tcp-read-timeout")]
     pub const fn with_read_timeout(mut self, timeout: Option<Duration>) -> TcpConfig {
         self.read_timeout = timeout;
         self
@@ -138,6 +153,7 @@ impl TcpConfig {
     ///
     /// Scheme: `(tcp-write-timeout MS)`.
     #[must_use]
+    #[doc(alias = "tcp-write-timeout")]
     pub const fn with_write_timeout(mut self, timeout: Option<Duration>) -> TcpConfig {
         self.write_timeout = timeout;
         self
@@ -147,6 +163,7 @@ impl TcpConfig {
     ///
     /// Scheme: `(tcp-connect-timeout MS)`.
     #[must_use]
+    #[doc(alias = "tcp-connect-timeout")]
     pub const fn with_connect_timeout(mut self, timeout: Option<Duration>) -> TcpConfig {
         self.connect_timeout = timeout;
         self
@@ -156,6 +173,7 @@ impl TcpConfig {
     ///
     /// Scheme: `(tcp-accept-timeout MS)`.
     #[must_use]
+    #[doc(alias = "tcp-accept-timeout")]
     pub const fn with_accept_timeout(mut self, timeout: Option<Duration>) -> TcpConfig {
         self.accept_timeout = timeout;
         self
@@ -165,6 +183,7 @@ impl TcpConfig {
     ///
     /// Scheme: `(tcp-buffer-size N)`.
     #[must_use]
+    #[doc(alias = "tcp-buffer-size")]
     pub const fn with_buffer_size(mut self, bytes: usize) -> TcpConfig {
         self.buffer_size = bytes;
         self

@@ -21,6 +21,9 @@ pub(crate) struct Conn {
     /// Set by an abort: the ports fail with `ConnectionAborted` instead of
     /// reporting whatever the dissolved socket says.
     aborted: AtomicBool,
+    /// The reader was closed while the writer was open: reading is shut
+    /// down with the writer's direction, in one call.
+    read_shut_pending: AtomicBool,
 }
 
 impl Conn {
@@ -34,6 +37,7 @@ impl Conn {
             local: known,
             peer: canonical(peer),
             aborted: AtomicBool::new(false),
+            read_shut_pending: AtomicBool::new(false),
         }
     }
 
@@ -110,11 +114,25 @@ pub(crate) enum Finish {
 /// Ends a port's use of the connection: shuts its direction down (close),
 /// leaves it as it is (abandon), or resets the connection (abort); then
 /// closes the socket if this was its last port.
+///
+/// A reader closed while its writer is open shuts reading down together
+/// with the writer's close (`SHUT_RDWR`, one call instead of two): nothing
+/// can read through this connection's ports meanwhile, and the peer sees
+/// no difference.
 pub(crate) fn finish(conn: Arc<Conn>, how: Finish, direction: Shutdown) -> io::Result<()> {
-    let ended = match how {
-        Finish::Close if !conn.is_aborted() => conn.shutdown(direction),
-        Finish::Close | Finish::Abandon => Ok(()),
-        Finish::Abort => conn.abort(),
+    let pending = || conn.read_shut_pending.swap(false, Ordering::AcqRel);
+    let ended = match (how, direction) {
+        _ if conn.is_aborted() && how != Finish::Abort => Ok(()),
+        (Finish::Abort, _) => conn.abort(),
+        // The writer is still open (or a handle is using the connection).
+        (Finish::Close, Shutdown::Read) if Arc::strong_count(&conn) > 1 => {
+            conn.read_shut_pending.store(true, Ordering::Release);
+            Ok(())
+        }
+        (Finish::Close, Shutdown::Write) if pending() => conn.shutdown(Shutdown::Both),
+        (Finish::Close, direction) => conn.shutdown(direction),
+        (Finish::Abandon, _) if pending() => conn.shutdown(Shutdown::Read),
+        (Finish::Abandon, _) => Ok(()),
     };
     ended.and(close_if_last(conn))
 }

@@ -36,6 +36,7 @@ use crate::{IntoTarget, TcpConfig, TcpReader, TcpWriter};
 /// # Errors
 ///
 /// As [`connect_with`].
+#[doc(alias = "tcp-connect")]
 pub fn connect(target: impl IntoTarget) -> io::Result<(TcpReader, TcpWriter)> {
     connect_with(target, &TcpConfig::current())
 }
@@ -74,6 +75,7 @@ pub fn connect(target: impl IntoTarget) -> io::Result<(TcpReader, TcpWriter)> {
 /// kept, its message naming the target and the addresses tried:
 /// `connect to localhost:4242 (tried 127.0.0.1:4242): Connection refused
 /// (os error 111)`.
+#[doc(alias = "parameterize")]
 pub fn connect_with(
     target: impl IntoTarget,
     config: &TcpConfig,

@@ -112,6 +112,7 @@ impl TcpConnection {
     /// # Errors
     ///
     /// As [`TcpReader::read_line_max`].
+    #[doc(alias = "read-line")]
     pub fn read_line_max(&mut self, buf: &mut String, max: usize) -> io::Result<usize> {
         self.reader.read_line_max(buf, max)
     }

@@ -8,6 +8,10 @@
 //! arguments (a malformed `"host:port"`, a port out of range) are plain
 //! `InvalidInput` errors: CHICKEN signals those as type or domain errors,
 //! not as network errors.
+//!
+//! [`NetworkError`] is netprim's [`netprim::OpError`] under CHICKEN's name:
+//! one type for both layers, so an error netprim annotated and this crate
+//! annotates again keeps its original cause, OS error code included.
 
 use std::fmt;
 use std::io;
@@ -15,11 +19,11 @@ use std::time::Duration;
 
 /// A failed network operation: what was attempted, on which address, and
 /// why. It travels inside an [`io::Error`] of the same kind as its cause;
-/// reach it with [`NetworkError::find`].
+/// reach it with [`NetworkError::find`]. (It is netprim's `OpError`.)
 ///
 /// Scheme: the condition of kind `(exn i/o net)` that CHICKEN's Unit tcp
-/// raises (its document says `(exn i/o network)`), and `(exn i/o net
-/// timeout)` when [`NetworkError::is_timeout`].
+/// raises (its document says (exn i/o network)), and (exn i/o net timeout)
+/// when [`NetworkError::is_timeout`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -34,88 +38,38 @@ use std::time::Duration;
 /// assert_eq!(net.target(), listener.local_addr().to_string());
 /// # Ok::<(), std::io::Error>(())
 /// ```
-#[derive(Debug, thiserror::Error)]
-#[error("{op} {target}: {source}")]
-pub struct NetworkError {
-    op: &'static str,
-    target: String,
-    #[source]
-    source: io::Error,
-}
+#[doc(inline)]
+#[doc(alias = "exn")]
+pub use netprim::OpError as NetworkError;
 
-impl NetworkError {
-    /// What was attempted, as a phrase such as `"connect to"`, `"read from"`,
-    /// `"accept on"`.
-    ///
-    /// Scheme: the `location` of the condition (`'tcp-connect`, …).
-    pub fn op(&self) -> &'static str {
-        self.op
-    }
-
-    /// The address the operation was attempted on, as text: a listener's
-    /// or peer's socket address, or a connect target with the addresses tried.
-    ///
-    /// Scheme: the `arguments` of the condition.
-    pub fn target(&self) -> &str {
-        &self.target
-    }
-
-    /// The underlying error, with its OS error code when there is one.
-    ///
-    /// Scheme: the `message` of the condition (CHICKEN's `strerror` text).
-    pub fn cause(&self) -> &io::Error {
-        &self.source
-    }
-
-    /// Whether the operation ran out of time.
-    ///
-    /// Scheme: the `timeout` kind of `(exn i/o net timeout)`.
-    pub fn is_timeout(&self) -> bool {
-        self.source.kind() == io::ErrorKind::TimedOut
-    }
-
-    /// The `NetworkError` inside an [`io::Error`] returned by this crate.
-    ///
-    /// Scheme: `((condition-property-accessor 'exn 'message) c)` and its
-    /// kin, on an `(exn i/o net)` condition.
-    pub fn find(err: &io::Error) -> Option<&NetworkError> {
-        err.get_ref()?.downcast_ref::<NetworkError>()
-    }
-}
-
-/// Whether `err` is the failure of a network operation of this crate, as
-/// opposed to a bad argument.
+/// Whether `err` is the failure of a network operation, as opposed to a bad
+/// argument.
 ///
 /// Scheme: `((condition-predicate 'net) c)`, i.e. a condition of kind
-/// `(exn i/o net)` (`(exn i/o network)` in CHICKEN's document).
+/// (exn i/o net) ((exn i/o network) in CHICKEN's document).
+#[doc(alias = "condition-predicate")]
 pub fn is_network_error(err: &io::Error) -> bool {
     NetworkError::find(err).is_some()
 }
 
-/// Whether `err` is a network operation of this crate that ran out of time
-/// (its kind is then [`io::ErrorKind::TimedOut`]).
+/// Whether `err` is a network operation that ran out of time (its kind is
+/// then [`io::ErrorKind::TimedOut`]).
 ///
-/// Scheme: `((condition-predicate 'timeout) c)` on `(exn i/o net timeout)`.
+/// Scheme: `((condition-predicate 'timeout) c)` on (exn i/o net timeout).
+#[doc(alias = "condition-predicate")]
 pub fn is_timeout(err: &io::Error) -> bool {
     NetworkError::find(err).is_some_and(NetworkError::is_timeout)
 }
 
 /// Wraps `err` as the failure of `op` on `target`, keeping its kind. An
-/// error already annotated (here or by netprim) is unwrapped to its cause
-/// first, so messages never repeat the address.
+/// error already annotated (here or by netprim) keeps its innermost cause,
+/// so messages never repeat the address.
 pub(crate) fn network_error(
     err: io::Error,
     op: &'static str,
     target: &dyn fmt::Display,
 ) -> io::Error {
-    io::Error::new(
-        err.kind(),
-        NetworkError {
-            op,
-            target: target.to_string(),
-            source: innermost(err),
-        },
-    )
+    netprim::annotate(err, op, target)
 }
 
 /// A `TimedOut` network error saying how long `op` on `target` waited.
@@ -135,23 +89,26 @@ pub(crate) fn invalid_input(msg: impl Into<String>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg.into())
 }
 
-/// The cause under our own or netprim's annotation.
-fn innermost(err: io::Error) -> io::Error {
-    if NetworkError::find(&err).is_some() {
-        if let Some(Ok(net)) = err.into_inner().map(|e| e.downcast::<NetworkError>()) {
-            return net.source;
-        }
-        // Unreachable: checked just above.
-        return io::Error::other("network error");
+/// The longest text, in characters, that error messages quote whole.
+const QUOTE_LIMIT: usize = 64;
+
+/// `text` quoted as `{:?}` does, cut after [`QUOTE_LIMIT`] characters with
+/// `…` and its full length, so a hostile 400 KB host name does not become a
+/// 400 KB message.
+pub(crate) fn quoted(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_LIMIT) {
+        None => format!("{text:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &text[..cut], text.len()),
     }
-    if let Some(op) = netprim::OpError::find(&err) {
-        let cause = op.cause();
-        return match cause.raw_os_error() {
-            Some(code) => io::Error::from_raw_os_error(code),
-            None => io::Error::new(cause.kind(), cause.to_string()),
-        };
+}
+
+/// `text` as is, or cut like [`quoted`] (without quotes), for an address
+/// or host in the target of a [`NetworkError`].
+pub(crate) fn shortened(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_LIMIT) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
     }
-    err
 }
 
 #[cfg(test)]
@@ -188,6 +145,19 @@ mod tests {
     }
 
     #[test]
+    fn a_cause_without_an_os_code_is_kept_itself_not_its_text() {
+        // Before netprim's and this crate's errors were one type, a cause
+        // without an OS code came back as a new error holding its text.
+        #[derive(Debug, thiserror::Error)]
+        #[error("custom")]
+        struct Custom;
+        let inner = netprim::annotate(io::Error::other(Custom), "look up", &"h");
+        let err = network_error(inner, "look up", &"h");
+        let cause = NetworkError::find(&err).unwrap().cause();
+        assert!(cause.get_ref().unwrap().downcast_ref::<Custom>().is_some());
+    }
+
+    #[test]
     fn timeouts_say_how_long() {
         let err = timed_out("read from", &"[::1]:7", Duration::from_millis(250));
         assert_eq!(err.kind(), io::ErrorKind::TimedOut);
@@ -200,5 +170,14 @@ mod tests {
         let err = invalid_input("port \"x\"");
         assert!(!is_network_error(&err) && !is_timeout(&err));
         assert!(!is_timeout(&io::Error::from(io::ErrorKind::TimedOut)));
+    }
+
+    #[test]
+    fn long_values_are_cut() {
+        let host = "h".repeat(400_000);
+        assert!(quoted(&host).len() < 100);
+        assert!(shortened(&host).len() < 100);
+        assert_eq!(shortened("localhost"), "localhost");
+        assert_eq!(quoted("localhost"), "\"localhost\"");
     }
 }

@@ -95,6 +95,7 @@ impl ConnectionHandle {
     /// The local address of the connection.
     ///
     /// Scheme: `tcp-addresses` and `tcp-port-numbers` (first values).
+    #[doc(alias("tcp-addresses", "tcp-port-numbers"))]
     pub fn local_addr(&self) -> SocketAddr {
         self.local
     }
@@ -102,6 +103,7 @@ impl ConnectionHandle {
     /// The address of the peer.
     ///
     /// Scheme: `tcp-addresses` and `tcp-port-numbers` (second values).
+    #[doc(alias("tcp-addresses", "tcp-port-numbers"))]
     pub fn peer_addr(&self) -> SocketAddr {
         self.peer
     }

@@ -47,6 +47,9 @@
 //!
 //! # Differences from the originals
 //!
+//! In short (the [list of differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md) gives the reason for each,
+//! and the item that implements it):
+//!
 //! - `"host:port"` is parsed as documented, the port a number or a service
 //!   name, and `"[::1]:port"` works (CHICKEN reads the string the wrong way
 //!   round).

@@ -32,6 +32,7 @@ use crate::{StopSignal, TcpConfig, TcpReader, TcpWriter, default_backlog};
 /// # Errors
 ///
 /// As [`ListenOptions::listen`].
+#[doc(alias = "tcp-listen")]
 pub fn listen(port: u16) -> io::Result<TcpListener> {
     ListenOptions::new(port).listen()
 }
@@ -53,6 +54,7 @@ pub fn listen(port: u16) -> io::Result<TcpListener> {
 /// # Errors
 ///
 /// As [`ListenOptions::listen`].
+#[doc(alias = "tcp-listen")]
 pub fn listen_on(host: &str, port: u16) -> io::Result<TcpListener> {
     ListenOptions::new(port).host(host).listen()
 }
@@ -79,6 +81,7 @@ pub fn listen_on(host: &str, port: u16) -> io::Result<TcpListener> {
 ///
 /// Scheme: the arguments of `tcp-listen` (`TCPPORT [BACKLOG [HOST]]`).
 #[derive(Debug, Clone)]
+#[doc(alias("tcp-listen", "TCPPORT"))]
 pub struct ListenOptions {
     port: u16,
     backlog: Option<u32>,
@@ -93,6 +96,7 @@ impl ListenOptions {
     /// accepting thread's current configuration.
     ///
     /// Scheme: `TCPPORT` of `tcp-listen`.
+    #[doc(alias("TCPPORT", "tcp-listen"))]
     pub fn new(port: u16) -> ListenOptions {
         ListenOptions {
             port,
@@ -107,6 +111,7 @@ impl ListenOptions {
     /// the kernel caps it at somaxconn). Default: [`default_backlog`].
     ///
     /// Scheme: `BACKLOG` of `tcp-listen`.
+    #[doc(alias("BACKLOG", "tcp-listen"))]
     pub fn backlog(mut self, backlog: u32) -> ListenOptions {
         self.backlog = Some(backlog);
         self
@@ -117,6 +122,7 @@ impl ListenOptions {
     /// used. Default: `0.0.0.0`, every IPv4 interface.
     ///
     /// Scheme: `HOST` of `tcp-listen`.
+    #[doc(alias("HOST", "tcp-listen"))]
     pub fn host(mut self, host: impl Into<String>) -> ListenOptions {
         self.host = Some(host.into());
         self
@@ -126,7 +132,8 @@ impl ListenOptions {
     /// appear as IPv4 addresses). Default: `false`, IPv6 only, so that an
     /// IPv4 listener can share the port.
     ///
-    /// Scheme: none (CHICKEN's tcp unit is IPv4 only; decision 20).
+    /// Scheme: none (CHICKEN's tcp unit is IPv4 only; see [the
+    /// differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md#ipv6)).
     pub fn dual_stack(mut self, dual_stack: bool) -> ListenOptions {
         self.dual_stack = dual_stack;
         self
@@ -153,6 +160,7 @@ impl ListenOptions {
     /// when the port is taken, `AddrNotAvailable` for an address that is not
     /// local, `PermissionDenied` for a privileged port. Network errors name
     /// the address.
+    #[doc(alias = "tcp-listen")]
     pub fn listen(&self) -> io::Result<TcpListener> {
         let backlog = match self.backlog {
             None => default_backlog(),
@@ -223,7 +231,8 @@ fn prepare(socket: &Socket) -> io::Result<()> {
 ///
 /// Whether a value is a listener is for the type system to say: there is
 /// no `tcp-listener?` to call. Closing consumes it ([`TcpListener::close`],
-/// or a drop), so a closed listener cannot be used (decision 7).
+/// or a drop), so a closed listener cannot be used (see [the
+/// differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md#closed-listener)).
 ///
 /// ```
 /// use std::io::{BufRead, Write};
@@ -240,6 +249,7 @@ fn prepare(socket: &Socket) -> io::Result<()> {
 /// ```
 ///
 /// Scheme: the listener object of `tcp-listen`.
+#[doc(alias = "tcp-listen")]
 pub struct TcpListener {
     socket: Socket,
     local: SocketAddr,
@@ -251,6 +261,7 @@ impl TcpListener {
     /// for port 0.
     ///
     /// Scheme: `tcp-listener-port`.
+    #[doc(alias = "tcp-listener-port")]
     pub fn port(&self) -> u16 {
         self.local.port()
     }
@@ -270,6 +281,7 @@ impl TcpListener {
     /// # Errors
     ///
     /// Errors of `poll(2)`.
+    #[doc(alias = "tcp-accept-ready?")]
     pub fn accept_ready(&self) -> io::Result<bool> {
         self.socket
             .accept_ready()
@@ -314,6 +326,7 @@ impl TcpListener {
     /// # Errors
     ///
     /// As [`TcpListener::accept_with`].
+    #[doc(alias = "tcp-accept")]
     pub fn accept(&self) -> io::Result<(TcpReader, TcpWriter)> {
         self.accept_with(&self.config.unwrap_or_else(TcpConfig::current))
     }
@@ -334,6 +347,7 @@ impl TcpListener {
     /// `ENOBUFS`: too many open sockets) leave the listener usable: accept
     /// again (after a pause, for the latter). Others mean the listener is
     /// broken. All name the listener's address.
+    #[doc(alias = "parameterize")]
     pub fn accept_with(&self, config: &TcpConfig) -> io::Result<(TcpReader, TcpWriter)> {
         self.accept_until(config, None)?
             .ok_or_else(|| io::Error::other("accept without a stop signal cannot be stopped"))
@@ -350,6 +364,7 @@ impl TcpListener {
     /// # Errors
     ///
     /// As [`TcpListener::accept_with`].
+    #[doc(alias = "tcp-accept")]
     pub fn accept_or_stop(&self, stop: &StopSignal) -> io::Result<Option<(TcpReader, TcpWriter)>> {
         self.accept_with_or_stop(&self.config.unwrap_or_else(TcpConfig::current), stop)
     }
@@ -362,6 +377,7 @@ impl TcpListener {
     /// # Errors
     ///
     /// As [`TcpListener::accept_with`].
+    #[doc(alias = "tcp-accept")]
     pub fn accept_with_or_stop(
         &self,
         config: &TcpConfig,
@@ -419,6 +435,7 @@ impl TcpListener {
     /// # Errors
     ///
     /// The error of `close(2)`, which a drop would ignore.
+    #[doc(alias = "tcp-close")]
     pub fn close(self) -> io::Result<()> {
         let local = self.local;
         self.socket

@@ -18,6 +18,7 @@ use crate::target::resolve_host;
 /// lingers on close to send what is unsent.
 ///
 /// Scheme: the `SO_LINGER` of 1 second that `make-master-sock` sets.
+#[doc(alias("SO_LINGER", "make-master-sock"))]
 pub const MASTER_LINGER: Duration = Duration::from_secs(1);
 
 /// A master server socket: IPv4, TCP, bound to an interface and a port,
@@ -48,6 +49,7 @@ pub const MASTER_LINGER: Duration = Duration::from_secs(1);
 /// ```
 ///
 /// Scheme: the master socket descriptor of `make-master-sock`.
+#[doc(alias = "make-master-sock")]
 pub struct MasterSocket {
     socket: Socket,
     local: SocketAddr,
@@ -58,7 +60,8 @@ impl MasterSocket {
     /// `SO_LINGER` of [`MASTER_LINGER`] (one second), bound to the first IPv4
     /// address of `interface` (a host name such as `"localhost"` or an IPv4
     /// address, looked up with `getaddrinfo`) and `port` (0: a free one,
-    /// which Vicare refuses; decision 17), listening with
+    /// which Vicare refuses; see [the differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md#master-socket)),
+    /// listening with
     /// `max_pending_connections` as its backlog.
     ///
     /// Scheme: `(make-master-sock interface port max-pending-connections)`.
@@ -69,6 +72,7 @@ impl MasterSocket {
     /// interface; `AddrNotAvailable` when the interface has no IPv4 address
     /// (the master socket is IPv4 only, as Vicare's); a failed lookup;
     /// `AddrInUse` when the port is taken. Network errors name the address.
+    #[doc(alias = "make-master-sock")]
     pub fn bind(
         interface: &str,
         port: u16,
@@ -99,6 +103,7 @@ impl MasterSocket {
     /// The address it is bound to (the port chosen when 0 was asked for).
     ///
     /// Scheme: `(getsockname master-sock)`.
+    #[doc(alias = "getsockname")]
     pub fn local_addr(&self) -> SocketAddr {
         self.local
     }
@@ -124,9 +129,12 @@ impl MasterSocket {
     /// # Errors
     ///
     /// `WouldBlock` when no connection is pending (Vicare fails an
-    /// assertion; decision 18); `ConnectionAborted` for a connection reset
-    /// before it was accepted, and resource limits (`EMFILE`), which leave
-    /// the master socket usable.
+    /// assertion; see [the differences][nothing-pending]);
+    /// `ConnectionAborted` for a connection reset before it was accepted,
+    /// and resource limits (`EMFILE`), which leave the master socket usable.
+    ///
+    /// [nothing-pending]: https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md#accept-with-nothing-pending
+    #[doc(alias = "make-server-sock-and-port")]
     pub fn accept(&self) -> io::Result<(ServerPort, Vec<u8>)> {
         let (socket, peer) = match self.socket.accept() {
             Ok(accepted) => accepted,
@@ -153,6 +161,7 @@ impl MasterSocket {
     /// # Errors
     ///
     /// The error of `close(2)`, which a drop would ignore.
+    #[doc(alias = "close-master-sock")]
     pub fn close(self) -> io::Result<()> {
         let local = self.local;
         self.socket
@@ -206,6 +215,7 @@ impl AsRawFd for MasterSocket {
 /// one-second linger).
 ///
 /// Scheme: the binary port of `make-server-sock-and-port`.
+#[doc(alias = "make-server-sock-and-port")]
 pub struct ServerPort {
     socket: Socket,
     peer: SocketAddr,
@@ -215,6 +225,7 @@ impl ServerPort {
     /// The server socket the port wraps.
     ///
     /// Scheme: the first value of `make-server-sock-and-port`.
+    #[doc(alias = "make-server-sock-and-port")]
     pub fn socket(&self) -> &Socket {
         &self.socket
     }
@@ -229,6 +240,7 @@ impl ServerPort {
     /// The client's address.
     ///
     /// Scheme: the third value of `make-server-sock-and-port`, parsed.
+    #[doc(alias = "make-server-sock-and-port")]
     pub fn peer_addr(&self) -> SocketAddr {
         self.peer
     }
@@ -240,6 +252,7 @@ impl ServerPort {
     /// # Errors
     ///
     /// The error of `close(2)`, which a drop would ignore.
+    #[doc(alias = "close-server-port")]
     pub fn close(self) -> io::Result<()> {
         let peer = self.peer;
         self.socket

@@ -18,6 +18,7 @@ impl TcpConfig {
     /// along and [`TcpConfig::set_current`] it if you want that).
     ///
     /// Scheme: reading the parameters, `(tcp-read-timeout)` and its kin.
+    #[doc(alias = "tcp-read-timeout")]
     pub fn current() -> TcpConfig {
         CURRENT.with(Cell::get)
     }
@@ -26,6 +27,7 @@ impl TcpConfig {
     /// changed again.
     ///
     /// Scheme: setting the parameters, `(tcp-read-timeout 5000)` and its kin.
+    #[doc(alias = "tcp-read-timeout")]
     pub fn set_current(config: TcpConfig) {
         CURRENT.with(|c| c.set(config));
     }

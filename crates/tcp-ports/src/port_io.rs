@@ -75,10 +75,14 @@ impl Waits {
         mut attempt: impl FnMut(MsgFlags) -> io::Result<usize>,
     ) -> io::Result<usize> {
         let op = self.side.op();
-        let start = Instant::now();
+        // The first call waits the whole timeout, the same value every
+        // time, so the kernel's option is set once per port, not once per
+        // read; a call after an interruption waits what is left since then.
+        let mut start: Option<Instant> = None;
         loop {
             conn.check_not_aborted(op)?;
             let limit = self.limit(start, &conn.peer)?;
+            let began = *start.get_or_insert_with(Instant::now);
             let result = match limit {
                 Some(Duration::ZERO) => attempt(MsgFlags::DONTWAIT),
                 _ => {
@@ -99,7 +103,7 @@ impl Waits {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     // The kernel counts its timeout in clock ticks and can
                     // give up to one tick early: wait out the rest.
-                    match self.limit(start, &conn.peer)? {
+                    match self.limit(Some(began), &conn.peer)? {
                         Some(Duration::ZERO) => return Err(self.expired(&conn.peer)),
                         _ => continue,
                     }
@@ -109,10 +113,15 @@ impl Waits {
         }
     }
 
-    /// The longest the next call may block, counted from `start` (the
-    /// operation's beginning, so a signal does not restart the timeout).
-    fn limit(&self, start: Instant, peer: &SocketAddr) -> io::Result<Limit> {
-        let from_timeout = self.timeout.map(|t| t.saturating_sub(start.elapsed()));
+    /// The longest the next call may block: the whole timeout for the
+    /// first call (`start` not yet taken), and after an interruption what
+    /// is left of it since `start`, so a signal does not restart the
+    /// timeout; never past the deadline.
+    fn limit(&self, start: Option<Instant>, peer: &SocketAddr) -> io::Result<Limit> {
+        let from_timeout = match start {
+            None => self.timeout,
+            Some(start) => self.timeout.map(|t| t.saturating_sub(start.elapsed())),
+        };
         let from_deadline = match self.deadline {
             None => None,
             Some(at) => match at.checked_duration_since(Instant::now()) {

@@ -7,7 +7,7 @@
 //!
 //! | | the peer sees | a duplicate of the socket (`fork`, `dup`) |
 //! |---|---|---|
-//! | `close` / drop | writer: buffered output, then EOF (FIN); reader: nothing | its direction is shut down for every handle |
+//! | `close` / drop | writer: buffered output, then EOF (FIN); reader: nothing | its direction is shut down for every handle (the reader's once the writer closes too) |
 //! | `abandon` | nothing from this port; the connection goes on while any handle remains | keeps the connection |
 //! | `abort` | `ConnectionReset` (RST) at once, unsent output discarded | the connection is gone for every handle |
 //!
@@ -47,6 +47,7 @@ macro_rules! connection_queries {
             /// addresses shown as IPv4).
             ///
             /// Scheme: `tcp-addresses` and `tcp-port-numbers` (first values).
+            #[doc(alias("tcp-addresses", "tcp-port-numbers"))]
             pub fn local_addr(&self) -> SocketAddr {
                 self.conn().local()
             }
@@ -55,6 +56,7 @@ macro_rules! connection_queries {
             /// IPv4).
             ///
             /// Scheme: `tcp-addresses` and `tcp-port-numbers` (second values).
+            #[doc(alias("tcp-addresses", "tcp-port-numbers"))]
             pub fn peer_addr(&self) -> SocketAddr {
                 self.conn().peer
             }
@@ -64,6 +66,7 @@ macro_rules! connection_queries {
             /// `"XXX.XXX.XXX.XXX"` strings; IPv6 works too.
             ///
             /// Scheme: `tcp-addresses`.
+            #[doc(alias = "tcp-addresses")]
             pub fn addresses(&self) -> (IpAddr, IpAddr) {
                 (self.local_addr().ip(), self.peer_addr().ip())
             }
@@ -72,6 +75,7 @@ macro_rules! connection_queries {
             /// order.
             ///
             /// Scheme: `tcp-port-numbers`.
+            #[doc(alias = "tcp-port-numbers")]
             pub fn port_numbers(&self) -> (u16, u16) {
                 (self.local_addr().port(), self.peer_addr().port())
             }

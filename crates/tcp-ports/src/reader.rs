@@ -29,6 +29,7 @@ use crate::port_io::{Side, Waits};
 /// from untrusted peers with [`TcpReader::read_line_max`].
 ///
 /// Scheme: the input port returned by `tcp-accept` and `tcp-connect`.
+#[doc(alias("tcp-accept", "tcp-connect"))]
 pub struct TcpReader {
     pub(crate) inner: BufReader<RecvHalf>,
 }
@@ -102,6 +103,7 @@ impl TcpReader {
     /// with, or as last set).
     ///
     /// Scheme: `tcp-read-timeout` as captured by this port.
+    #[doc(alias = "tcp-read-timeout")]
     pub fn read_timeout(&self) -> Option<Duration> {
         self.inner.get_ref().waits.timeout
     }
@@ -179,6 +181,7 @@ impl TcpReader {
     /// `InvalidData` for a line longer than `max` or not UTF-8; the errors
     /// of [`Read::read`] (a timeout keeps what was read in `buf`, as
     /// `read_line` does).
+    #[doc(alias = "read-line")]
     pub fn read_line_max(&mut self, buf: &mut String, max: usize) -> io::Result<usize> {
         let peer = self.conn().peer;
         read_line_max(self, buf, max).map_err(|e| match e.kind() {
@@ -196,6 +199,7 @@ impl TcpReader {
     /// # Errors
     ///
     /// Errors of `poll(2)`.
+    #[doc(alias = "char-ready?")]
     pub fn input_ready(&self) -> io::Result<bool> {
         if !self.inner.buffer().is_empty() {
             return Ok(true);
@@ -205,15 +209,18 @@ impl TcpReader {
             .map_err(|e| network_error(e, "poll", &conn.peer))
     }
 
-    /// Closes the input port: shuts down reading (for every handle on the
-    /// socket; nothing is sent to the peer), and closes the socket if the
-    /// writer is closed too. Unread input is discarded.
+    /// Closes the input port: reading is shut down for every handle on the
+    /// socket (nothing is sent to the peer) — at once if the writer is
+    /// closed, else together with the writer's close, in one system call —
+    /// and the socket closes if the writer is closed too. Unread input is
+    /// discarded.
     ///
     /// Scheme: `close-input-port`.
     ///
     /// # Errors
     ///
     /// The error of `close(2)` when this closes the socket.
+    #[doc(alias = "close-input-port")]
     pub fn close(self) -> io::Result<()> {
         self.inner.into_inner().finish(Finish::Close)
     }
@@ -227,6 +234,7 @@ impl TcpReader {
     /// # Errors
     ///
     /// The error of `close(2)` when this closes the socket.
+    #[doc(alias("tcp-abandon-port", "close-input-port"))]
     pub fn abandon(self) -> io::Result<()> {
         self.inner.into_inner().finish(Finish::Abandon)
     }

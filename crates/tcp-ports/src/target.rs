@@ -7,7 +7,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::str::FromStr;
 
-use crate::error::{invalid_input, network_error};
+use crate::error::{invalid_input, network_error, quoted, shortened};
 
 /// A host (a name or an IP address) and a TCP port to connect to.
 ///
@@ -30,7 +30,8 @@ use crate::error::{invalid_input, network_error};
 ///
 /// Scheme: the `HOSTNAME` and `TCPPORT` of `tcp-connect`, or its
 /// `"HOSTNAME:PORT"` string (as documented; CHICKEN's own parser reads it
-/// the wrong way round, decision 1).
+/// the wrong way round; see [the differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md#host-and-port-strings)).
+#[doc(alias("HOSTNAME", "TCPPORT", "tcp-connect"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Target {
     host: String,
@@ -50,6 +51,7 @@ impl Target {
     ///
     /// `InvalidInput`, quoting the value, for an empty host, a host with a
     /// NUL byte or with unbalanced brackets, and port 0.
+    #[doc(alias = "tcp-connect")]
     pub fn new(host: &str, port: u16) -> io::Result<Target> {
         let host = unbracket(host)?;
         check_host(host, &format!("{host}:{port}"))?;
@@ -74,38 +76,47 @@ impl Target {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` quoting `s`: no `:PORT`, an empty host, an IPv6
-    /// address without brackets, a port out of range (1–65535), an unknown
-    /// service name.
+    /// `InvalidInput` quoting `s` (cut after 64 characters): no `:PORT`, more
+    /// than one, an empty host, an IPv6 address without brackets, a port out
+    /// of range (1–65535) or signed, an unknown service name.
+    #[doc(alias = "tcp-connect")]
     pub fn parse(s: &str) -> io::Result<Target> {
         if s.contains('\0') {
-            return Err(invalid_input(format!("{s:?} holds a NUL byte")));
+            return Err(invalid_input(format!("{} holds a NUL byte", quoted(s))));
         }
         let (host, port) = if let Some(rest) = s.strip_prefix('[') {
             let Some((host, after)) = rest.split_once(']') else {
-                return Err(invalid_input(format!("{s:?} has no closing ']'")));
+                return Err(invalid_input(format!("{} has no closing ']'", quoted(s))));
             };
             let Some(port) = after.strip_prefix(':') else {
                 return Err(invalid_input(format!(
-                    "{s:?} has no :PORT after the bracketed address"
+                    "{} has no :PORT after the bracketed address",
+                    quoted(s)
                 )));
             };
             if !host.contains(':') {
                 return Err(invalid_input(format!(
-                    "{s:?}: brackets are for IPv6 addresses only"
+                    "{}: brackets are for IPv6 addresses only",
+                    quoted(s)
                 )));
             }
             (host, port)
         } else {
             let Some((host, port)) = s.rsplit_once(':') else {
                 return Err(invalid_input(format!(
-                    "{s:?} has no :PORT (expected HOST:PORT or [IPv6]:PORT)"
+                    "{} has no :PORT (expected HOST:PORT or [IPv6]:PORT)",
+                    quoted(s)
                 )));
             };
             if host.contains(':') {
-                return Err(invalid_input(format!(
-                    "{s:?}: an IPv6 address needs brackets, as in [::1]:4242"
-                )));
+                return Err(invalid_input(if is_ipv6(host) {
+                    format!(
+                        "{}: an IPv6 address needs brackets, as in [::1]:4242",
+                        quoted(s)
+                    )
+                } else {
+                    too_many_colons(s)
+                }));
             }
             (host, port)
         };
@@ -159,6 +170,7 @@ impl Target {
     /// The host: a name or an IP address (IPv6 without brackets).
     ///
     /// Scheme: `HOSTNAME` of `tcp-connect`.
+    #[doc(alias("HOSTNAME", "tcp-connect"))]
     pub fn host(&self) -> &str {
         &self.host
     }
@@ -166,6 +178,7 @@ impl Target {
     /// The port number (a service name already looked up).
     ///
     /// Scheme: `TCPPORT` of `tcp-connect`.
+    #[doc(alias("TCPPORT", "tcp-connect"))]
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -195,6 +208,7 @@ impl Target {
     /// `connect to localhost:4242 (tried 127.0.0.1:4242): Connection refused`.
     ///
     /// Scheme: the `(exn i/o net)` condition of a failed `tcp-connect`.
+    #[doc(alias("exn", "tcp-connect"))]
     pub fn connect_error(&self, tried: &[SocketAddr], last: io::Error) -> io::Error {
         network_error(
             last,
@@ -215,53 +229,88 @@ pub(crate) fn resolve_host(host: &str, port: u16) -> io::Result<Vec<SocketAddr>>
     if let Ok(ip) = bare.parse::<IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
-    netprim::resolve(bare, port).map_err(|e| network_error(e, "look up", &bare))
+    netprim::resolve(bare, port).map_err(|e| match e.kind() {
+        // A host no name can be (too long): a bad argument, not a network error.
+        io::ErrorKind::InvalidInput => e,
+        _ => network_error(e, "look up", &shortened(bare)),
+    })
 }
 
 fn unbracket(host: &str) -> io::Result<&str> {
     match (host.strip_prefix('['), host.ends_with(']')) {
         (Some(inner), true) if inner.contains(':') => Ok(&inner[..inner.len() - 1]),
         (Some(_), true) => Err(invalid_input(format!(
-            "host {host:?}: brackets are for IPv6 addresses only"
+            "host {}: brackets are for IPv6 addresses only",
+            quoted(host)
         ))),
         (None, false) => Ok(host),
         _ => Err(invalid_input(format!(
-            "host {host:?} has unbalanced brackets"
+            "host {} has unbalanced brackets",
+            quoted(host)
         ))),
     }
 }
 
 fn check_host(host: &str, whole: &str) -> io::Result<()> {
     if host.is_empty() {
-        return Err(invalid_input(format!("{whole:?} has an empty host")));
+        return Err(invalid_input(format!(
+            "{} has an empty host",
+            quoted(whole)
+        )));
     }
     // A colon only ever appears in an IPv6 address, maybe with a zone
     // (`fe80::1%eth0`); anything else with one is a mistyped `host:port`.
-    let ipv6 = || {
-        let addr = host.split_once('%').map_or(host, |(a, _)| a);
-        addr.parse::<Ipv6Addr>().is_ok()
-    };
-    if host.contains(['\0', '[', ']'])
-        || host.chars().any(char::is_whitespace)
-        || (host.contains(':') && !ipv6())
-    {
+    if host.contains(':') && !is_ipv6(host) {
         return Err(invalid_input(format!(
-            "host {host:?} in {whole:?} is not a host name or address"
+            "host {} in {} has a ':' but is not an IPv6 address (give the port apart)",
+            quoted(host),
+            quoted(whole)
+        )));
+    }
+    if host.contains(['\0', '[', ']']) || host.chars().any(char::is_whitespace) {
+        return Err(invalid_input(format!(
+            "host {} in {} is not a host name or address",
+            quoted(host),
+            quoted(whole)
         )));
     }
     Ok(())
 }
 
+/// An IPv6 address, maybe with a zone (`fe80::1%eth0`).
+fn is_ipv6(host: &str) -> bool {
+    let addr = host.split_once('%').map_or(host, |(a, _)| a);
+    addr.parse::<Ipv6Addr>().is_ok()
+}
+
+/// `a:b:c`, `[::1]:80:90`: a colon too many, whichever side it is on.
+fn too_many_colons(whole: &str) -> String {
+    format!(
+        "{} has more than one ':' (expected HOST:PORT, or [IPv6]:PORT for an IPv6 address)",
+        quoted(whole)
+    )
+}
+
 fn parse_port(port: &str, whole: &str) -> io::Result<u16> {
     if port.is_empty() {
-        return Err(invalid_input(format!("{whole:?} has an empty port")));
+        return Err(invalid_input(format!(
+            "{} has an empty port",
+            quoted(whole)
+        )));
     }
-    if port.bytes().all(|b| b.is_ascii_digit()) {
+    if port.contains(':') {
+        return Err(invalid_input(too_many_colons(whole)));
+    }
+    // A sign makes no port: `-1` is out of range, not a service name.
+    let digits = port.strip_prefix(['-', '+']).unwrap_or(port);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         return match port.parse::<u16>() {
             Ok(0) => Err(port_zero(whole)),
-            Ok(n) => Ok(n),
-            Err(_) => Err(invalid_input(format!(
-                "port {port} in {whole:?} is out of range (1-65535)"
+            Ok(n) if digits.len() == port.len() => Ok(n),
+            _ => Err(invalid_input(format!(
+                "port {} in {} is not a number from 1 to 65535",
+                quoted(port),
+                quoted(whole)
             ))),
         };
     }
@@ -269,17 +318,20 @@ fn parse_port(port: &str, whole: &str) -> io::Result<u16> {
         Ok(entry) if entry.port != 0 => Ok(entry.port),
         Ok(_) => Err(port_zero(whole)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(invalid_input(format!(
-            "unknown TCP service {port:?} in {whole:?}"
+            "unknown TCP service {} in {}",
+            quoted(port),
+            quoted(whole)
         ))),
-        Err(e) => Err(io::Error::new(
-            e.kind(),
-            format!("looking up service {port:?} in {whole:?}: {e}"),
+        Err(e) => Err(network_error(
+            e,
+            "look up service",
+            &format_args!("{} in {}", quoted(port), quoted(whole)),
         )),
     }
 }
 
 fn port_zero(whole: &str) -> io::Error {
-    invalid_input(format!("{whole:?}: port 0 cannot be connected to"))
+    invalid_input(format!("{}: port 0 cannot be connected to", quoted(whole)))
 }
 
 impl fmt::Display for Target {
@@ -319,6 +371,7 @@ impl FromStr for Target {
 /// [`Target`] itself.
 ///
 /// Scheme: the arguments of `tcp-connect`.
+#[doc(alias = "tcp-connect")]
 pub trait IntoTarget {
     /// The target, or why it is not one.
     ///
@@ -327,6 +380,7 @@ pub trait IntoTarget {
     /// # Errors
     ///
     /// `InvalidInput` as for [`Target::parse`] and [`Target::new`].
+    #[doc(alias("tcp-connect", "HOSTNAME"))]
     fn into_target(self) -> io::Result<Target>;
 }
 
@@ -480,6 +534,9 @@ mod tests {
             "localhost:0",
             "localhost:-1",
             "localhost:no-such-service-here",
+            "a:b:c",
+            "[::1]:80:90",
+            "localhost:+80",
             "local host:80",
             "a\0b:80",
             "[]:80",
@@ -503,6 +560,60 @@ mod tests {
             .into_target()
             .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn bad_forms_say_what_is_wrong() {
+        let msg = |s: &str| Target::parse(s).unwrap_err().to_string();
+        // Before: "an IPv6 address needs brackets", though "a:b" is none.
+        assert!(
+            msg("a:b:c").contains("more than one ':'"),
+            "{}",
+            msg("a:b:c")
+        );
+        assert!(
+            msg("::1:80").contains("needs brackets"),
+            "{}",
+            msg("::1:80")
+        );
+        // Before: "unknown TCP service" for both.
+        let m = msg("host:-1");
+        assert!(
+            m.contains(r#"port "-1""#) && m.contains("1 to 65535"),
+            "{m}"
+        );
+        let m = msg("[::1]:80:90");
+        assert!(m.contains("more than one ':'"), "{m}");
+        let m = Target::new("h:80", 81).unwrap_err().to_string();
+        assert!(m.contains("not an IPv6 address"), "{m}");
+    }
+
+    #[test]
+    fn huge_values_are_not_quoted_whole() {
+        let huge = "h".repeat(400_000);
+        for bad in [
+            format!("{huge} x:80"),
+            format!("{huge}:nope"),
+            format!("{huge}:99999"),
+        ] {
+            let err = Target::parse(&bad).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+            assert!(
+                err.to_string().len() < 400,
+                "{} bytes",
+                err.to_string().len()
+            );
+        }
+        // A well-formed target whose host is too long for any name: refused
+        // by the lookup before any query, quoted cut, and not a network error.
+        let err = Target::new(&huge, 80).unwrap().resolve().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{err}");
+        assert!(
+            err.to_string().len() < 400,
+            "{} bytes",
+            err.to_string().len()
+        );
+        assert!(!crate::is_network_error(&err));
     }
 
     #[test]

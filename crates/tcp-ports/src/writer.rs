@@ -39,6 +39,7 @@ use crate::port_io::{Side, Waits};
 /// closed fails with `BrokenPipe` (or `ConnectionReset`).
 ///
 /// Scheme: the output port returned by `tcp-accept` and `tcp-connect`.
+#[doc(alias("tcp-accept", "tcp-connect"))]
 pub struct TcpWriter {
     pub(crate) out: Out,
 }
@@ -169,6 +170,7 @@ impl TcpWriter {
     /// with, or as last set).
     ///
     /// Scheme: `tcp-write-timeout` as captured by this port.
+    #[doc(alias = "tcp-write-timeout")]
     pub fn write_timeout(&self) -> Option<Duration> {
         self.half().waits.timeout
     }
@@ -202,6 +204,7 @@ impl TcpWriter {
     /// The size of the output buffer; 0 when every write is sent at once.
     ///
     /// Scheme: `tcp-buffer-size` as captured by this port.
+    #[doc(alias = "tcp-buffer-size")]
     pub fn buffer_size(&self) -> usize {
         match &self.out {
             Out::Direct(_) => 0,
@@ -231,6 +234,7 @@ impl TcpWriter {
     /// A failure to send the buffer (then the rest of it is lost, the port
     /// is closed all the same, and the peer gets a reset rather than EOF),
     /// to shut down, or of `close(2)`.
+    #[doc(alias = "close-output-port")]
     pub fn close(self) -> io::Result<()> {
         let (half, flushed) = self.into_half(false);
         let ended = half.finish(Finish::Close);
@@ -247,6 +251,7 @@ impl TcpWriter {
     /// # Errors
     ///
     /// As [`TcpWriter::close`].
+    #[doc(alias("tcp-abandon-port", "close-output-port"))]
     pub fn abandon(self) -> io::Result<()> {
         let (half, flushed) = self.into_half(false);
         let ended = half.finish(Finish::Abandon);
@@ -319,6 +324,7 @@ impl Write for TcpWriter {
     /// chunk of room in the send buffer.
     ///
     /// Scheme: `flush-output`.
+    #[doc(alias = "flush-output")]
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.out {
             Out::Direct(_) => Ok(()),

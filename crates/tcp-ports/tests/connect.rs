@@ -59,10 +59,8 @@ fn a_refused_connect_names_host_port_and_cause(
     #[values(Family::V4, Family::V6)] family: Family,
     #[values(Form::HostColonPort, Form::HostAndPort, Form::SocketAddress)] form: Form,
 ) {
-    let port = {
-        let l = util::listener(family);
-        l.port()
-    };
+    let closed = test_support::closed_address(family).unwrap();
+    let port = closed.socket_addr().unwrap().port();
     let err = tcp_ports::connect(target(form, family, port)().unwrap()).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused, "{err}");
     assert!(tcp_ports::is_network_error(&err));
@@ -79,7 +77,8 @@ fn a_refused_connect_names_host_port_and_cause(
 
 #[test]
 fn a_host_name_lists_the_addresses_tried() {
-    let port = util::listener(Family::V4).port();
+    let closed = test_support::closed_address(Family::V4).unwrap();
+    let port = closed.socket_addr().unwrap().port();
     let err = tcp_ports::connect(format!("localhost:{port}")).unwrap_err();
     let text = err.to_string();
     assert!(

@@ -3,7 +3,7 @@
 
 mod util;
 
-use std::io;
+use std::io::{self, Read};
 use std::os::fd::AsRawFd;
 
 use rstest::rstest;
@@ -123,10 +123,13 @@ fn accept_ready_before_and_after_a_connect(#[values(Family::V4, Family::V6)] fam
 fn fileno_and_close() {
     let l = util::listener(Family::V4);
     assert!(l.as_raw_fd() >= 0);
-    let addr = l.local_addr();
+    // A connection still in the queue shows the close: it is reset. (A
+    // connect after the close could race with another test taking the
+    // freed port.)
+    let (mut waiting, _w) = tcp_ports::connect_with(l.local_addr(), &patient()).unwrap();
     l.close().unwrap();
-    let err = tcp_ports::connect(addr).unwrap_err();
-    assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused, "{err}");
+    let err = waiting.read(&mut [0; 1]).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::ConnectionReset, "{err}");
 }
 
 #[test]

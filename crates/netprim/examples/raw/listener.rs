@@ -67,9 +67,26 @@ fn listen_tcp(host: &str, port: u16) -> io::Result<Listener> {
 
 fn listen_unix(path: PathBuf) -> io::Result<Listener> {
     let addr = SockAddr::unix(&path)?;
-    // A file left by a server that was killed would make bind fail; only a
-    // socket file is removed, never anything else.
-    remove_socket_file(&path).map_err(|e| annotate(e, "listen on", &addr))?;
+    // A socket file left by a server that was killed would make bind fail,
+    // but one a live server answers on is that server's: ask first.
+    let probe = Socket::new(Domain::UNIX, Type::STREAM, None)?;
+    match probe.connect(&addr) {
+        Ok(()) => {
+            return Err(annotate(
+                io::Error::new(io::ErrorKind::AddrInUse, "a server is listening there"),
+                "listen on",
+                &addr,
+            ));
+        }
+        // Nobody answers: stale. Only a socket file is removed, never
+        // anything else.
+        Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+            remove_socket_file(&path).map_err(|e| annotate(e, "listen on", &addr))?;
+        }
+        // Nothing there (or something we cannot replace): bind says why.
+        Err(_) => {}
+    }
+    drop(probe);
     let socket = listen_on(&addr, Domain::UNIX)?;
     Ok(Listener {
         socket,

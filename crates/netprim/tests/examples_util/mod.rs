@@ -2,30 +2,20 @@
 //! each address family, talking to them over raw sockets, and waiting for
 //! their output and exit, every wait with a deadline.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use example_support::{RunningServer, example_path};
 use netprim::{SockAddr, Socket, Type};
 use tempfile::TempDir;
+pub use test_support::Family;
+use test_support::{Interactive, RunningServer, example_path, lines_of};
 
 /// The longest any single step may take: generous, as CI runs the suite
 /// on two loaded cores.
 pub const DEADLINE: Duration = Duration::from_secs(20);
-
-/// Where a server listens and a client connects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// TCP on 127.0.0.1.
-    V4,
-    /// TCP on ::1.
-    V6,
-    /// A Unix socket in a temporary directory.
-    Unix,
-}
 
 pub use Family::{Unix as UNIX, V4, V6};
 
@@ -195,102 +185,25 @@ pub fn read_to_eof(conn: &Socket) -> Vec<u8> {
     all
 }
 
-/// An address where nothing listens, on `family`.
-pub fn closed_addr(family: Family) -> String {
-    let (host, domain) = match family {
-        Family::V4 => ("127.0.0.1:0", netprim::Domain::IPV4),
-        Family::V6 => ("[::1]:0", netprim::Domain::IPV6),
-        Family::Unix => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            // Gone with the directory when this returns.
-            return dir.path().join("nobody.sock").display().to_string();
-        }
-    };
-    // A port the kernel just handed out, closed again when this returns.
-    let socket = Socket::new(domain, Type::STREAM, None).expect("socket");
-    socket.bind(&host.parse().unwrap()).expect("bind");
-    socket.local_addr().expect("local_addr").to_string()
+/// Starts chat client `program` connected to `addr`.
+pub fn chat_client(program: &Path, addr: &str) -> Interactive {
+    let mut cmd = Command::new(program);
+    cmd.args(["--addr", addr]);
+    Interactive::spawn(cmd).expect("start the chat client")
 }
 
-/// A program with piped stdin and stdout (a chat client), killed when
-/// dropped.
-pub struct Interactive {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
+/// Closes the client's stdin and waits (within [`DEADLINE`]) for its exit:
+/// its status and what it printed meanwhile.
+pub fn finish(mut client: Interactive) -> (ExitStatus, Vec<String>) {
+    client.close_stdin();
+    client
+        .wait_exit(DEADLINE)
+        .expect("the client did not exit in time")
 }
 
-impl Interactive {
-    /// Starts `program` with `args`.
-    pub fn spawn(program: PathBuf, args: &[&str]) -> Interactive {
-        let mut child = Command::new(program)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let stdin = child.stdin.take();
-        let lines = lines_of(child.stdout.take().expect("stdout"));
-        Interactive {
-            child,
-            stdin,
-            lines,
-        }
-    }
-
-    /// Writes `line` and a newline to its stdin.
-    pub fn send_line(&mut self, line: &str) {
-        let stdin = self.stdin.as_mut().expect("stdin open");
-        writeln!(stdin, "{line}").expect("write to stdin");
-        stdin.flush().expect("flush stdin");
-    }
-
-    /// The next line it prints.
-    pub fn next_line(&self) -> String {
-        match self.lines.recv_timeout(DEADLINE) {
-            Ok(line) => line,
-            Err(e) => panic!("no line from the client: {e}"),
-        }
-    }
-
-    /// Closes its stdin, waits for its exit, and returns its status and
-    /// anything it printed meanwhile.
-    pub fn finish(mut self) -> (ExitStatus, Vec<String>) {
-        self.stdin = None;
-        let deadline = Instant::now() + DEADLINE;
-        let mut printed = Vec::new();
-        loop {
-            match self
-                .lines
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            {
-                Ok(line) => printed.push(line),
-                Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => panic!("the client did not exit"),
-            }
-        }
-        (self.child.wait().expect("wait"), printed)
-    }
-}
-
-impl Drop for Interactive {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The lines of `stream`, read on a thread, so they can be awaited with a
-/// deadline.
-fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
+/// The next line the client prints, within [`DEADLINE`].
+pub fn next_line(client: &Interactive) -> String {
+    client
+        .next_line(DEADLINE)
+        .expect("no line from the client in time")
 }

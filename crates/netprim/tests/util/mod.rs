@@ -12,34 +12,16 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use netprim::{Domain, SockAddr, Socket, Type};
+use netprim::{SockAddr, Socket, Type};
 use tempfile::TempDir;
 
 /// How long a test waits for something that should happen at once on
 /// loopback; long, because CI runs the suite on two loaded cores.
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// The three address families the calls apply to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    V4,
-    V6,
-    Unix,
-}
-
-impl Family {
-    pub fn domain(self) -> Domain {
-        match self {
-            Family::V4 => Domain::IPV4,
-            Family::V6 => Domain::IPV6,
-            Family::Unix => Domain::UNIX,
-        }
-    }
-
-    pub fn is_ip(self) -> bool {
-        self != Family::Unix
-    }
-}
+/// The address families the calls apply to: one list for every crate's
+/// tests.
+pub use test_support::Family;
 
 /// A directory for Unix socket files, removed with its contents when
 /// dropped. Its path is short, to leave room in `sun_path`.
@@ -110,13 +92,12 @@ pub fn datagram_pair(family: Family, dir: &Path) -> ((Socket, SockAddr), (Socket
     ((a, a_addr), (b, b_addr))
 }
 
-/// An address of `family` where nothing listens, for as long as the returned
-/// socket lives: a bound socket that does not listen holds the port (or the
-/// socket file), so no other test can start listening there.
-pub fn closed_address(family: Family, dir: &Path) -> (Socket, SockAddr) {
-    let holder = bound(family, Type::STREAM, dir);
-    let addr = holder.local_addr().unwrap();
-    (holder, addr)
+/// An address of `family` where connects are refused, and the guard that
+/// keeps it so (see [`test_support::closed_address`]).
+pub fn closed_address(family: Family) -> (test_support::ClosedAddress, SockAddr) {
+    let closed = test_support::closed_address(family).expect("a closed address");
+    let addr = closed.to_string().parse().expect("a closed address parses");
+    (closed, addr)
 }
 
 /// Reads exactly `n` bytes from a stream socket.

@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use std::io::{self, Read};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use netprim::{Domain, SockAddr, Socket, Type};
@@ -19,34 +19,9 @@ pub const SLACK: Duration = Duration::from_secs(2);
 /// How long a test waits for something that should happen at once.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
-/// An IP family on loopback.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    V4,
-    V6,
-}
-
-impl Family {
-    pub fn ip(self) -> IpAddr {
-        match self {
-            Family::V4 => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            Family::V6 => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        }
-    }
-
-    /// The loopback address as `listen_on` takes it.
-    pub fn host(self) -> &'static str {
-        match self {
-            Family::V4 => "127.0.0.1",
-            Family::V6 => "::1",
-        }
-    }
-
-    /// `host:port` with brackets for IPv6.
-    pub fn host_port(self, port: u16) -> String {
-        SocketAddr::new(self.ip(), port).to_string()
-    }
-}
+/// The address families, shared by every crate's tests (tcp-ports uses
+/// the IP ones).
+pub use test_support::Family;
 
 /// A listener on loopback of `family`, on a free port.
 pub fn listener(family: Family) -> TcpListener {

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
-use std::io::{self, BufRead, BufReader};
+use std::io;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::Receiver;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -17,6 +17,8 @@ pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// The path of example `example` of package `package`, built first if need
 /// be (`cargo build -p PACKAGE --example EXAMPLE`, with the cargo that runs
 /// the tests). Each example is built once per process.
+///
+/// Scheme: none.
 ///
 /// # Errors
 ///
@@ -42,6 +44,8 @@ pub fn example_path(package: &str, example: &str) -> io::Result<PathBuf> {
 }
 
 /// A running example server: killed when dropped.
+///
+/// Scheme: none.
 #[derive(Debug)]
 pub struct RunningServer {
     child: Child,
@@ -76,7 +80,12 @@ impl RunningServer {
     pub fn start_command(mut cmd: Command) -> io::Result<RunningServer> {
         let shown = format!("{cmd:?}");
         let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).spawn()?;
-        let lines = stdout_lines(child.stdout.take());
+        let Some(stdout) = child.stdout.take() else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::other(format!("{shown}: no stdout")));
+        };
+        let lines = crate::lines_of(stdout);
         let first = match lines.recv_timeout(STARTUP_TIMEOUT) {
             Ok(line) => line,
             Err(e) => {
@@ -123,21 +132,4 @@ impl Drop for RunningServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Reads `stdout` line by line on a thread, so callers can wait with a
-/// deadline.
-fn stdout_lines(stdout: Option<ChildStdout>) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    if let Some(stdout) = stdout {
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    rx
 }

@@ -59,9 +59,35 @@ impl<T, E: Display> ExitOnError<T> for Result<T, E> {
             Ok(v) => v,
             Err(e) => {
                 let _ = std::io::stdout().flush();
-                eprintln!("{context}: {e}");
+                eprintln!("{}", failure_line(&context, &e));
                 std::process::exit(1);
             }
         }
+    }
+}
+
+/// `context: error`, or the error alone when it names the same operation
+/// already (the layers' network errors read `read from ADDR: …`), so the
+/// line never says it twice.
+fn failure_line(context: &dyn Display, error: &dyn Display) -> String {
+    let (context, error) = (context.to_string(), error.to_string());
+    match error.starts_with(&context) {
+        true => error,
+        false => format!("{context}: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::failure_line;
+
+    #[test]
+    fn a_failure_line_does_not_repeat_its_context() {
+        let err = "read from 127.0.0.1:7: Connection reset by peer";
+        assert_eq!(failure_line(&"read from 127.0.0.1:7", &err), err);
+        assert_eq!(
+            failure_line(&"cannot connect", &"refused"),
+            "cannot connect: refused"
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! The command line of the example programs, as `shared/scenarios.md` fixes
+//! The command line of the example programs, as the scenarios fix
 //! it. clap exits with status 2 and a usage message on bad arguments.
 
 use std::path::PathBuf;
@@ -44,8 +44,9 @@ pub struct ClientArgs {
 /// [`UnixServerArgs`].
 #[derive(Debug, Clone, clap::Args)]
 pub struct UnixArgs {
-    /// Serve on a Unix socket at this path instead of TCP (a stale socket
-    /// file there is replaced; the file is removed on a clean exit).
+    /// Serve on a Unix socket at this path instead of TCP (a socket file
+    /// there that no server answers on is replaced; one a live server
+    /// answers on is not; the file is removed on a clean exit).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["host", "port"])]
     pub unix: Option<PathBuf>,
 }

@@ -1,5 +1,5 @@
 //! Parsing the examples' command line with one-line usage errors, as
-//! `shared/scenarios.md` asks: clap's own message spans several lines
+//! the scenarios ask: clap's own message spans several lines
 //! (usage, tips), which scripts that read stderr line by line cannot use.
 
 use std::fmt::Display;

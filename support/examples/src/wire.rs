@@ -1,4 +1,4 @@
-//! The fixed texts and limits of the scenarios (`shared/scenarios.md`).
+//! The fixed texts and limits of the scenarios (see `conformance/scenarios`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;

@@ -1,20 +1,19 @@
 //! What the example programs of every layer share, written once: their
-//! command line and exit codes (fixed by `shared/scenarios.md`), the
+//! command line and exit codes (fixed by the scenarios), the
 //! `listening on ADDR` announcement, the scenarios' fixed texts and limits,
-//! line reading, the daytime line, and the thread-per-connection accept loop
-//! of the simple servers. Each example keeps only what is particular to its
-//! layer. It also builds and starts the examples for the tests and the
-//! conformance runner ([`example_path`], [`RunningServer`]).
+//! line reading, and the daytime line. Each example keeps what is
+//! particular to its layer, its accept loop included.
 //!
-//! Not a library for users: a dev-dependency of the layer crates' examples
-//! and of the conformance suite.
+//! It uses std (and clap, chrono, signal-hook) only, never a layer of this
+//! workspace, so that the examples of every layer can use it.
+//!
+//! Scheme: none. Not a library for users: a dev-dependency of the layer
+//! crates, for their examples.
 
 mod args;
 mod cli;
 mod exit;
 mod lines;
-mod process;
-mod serve;
 mod target;
 mod wire;
 
@@ -22,8 +21,6 @@ pub use args::{ClientArgs, ServerArgs, UnixArgs, UnixServerArgs};
 pub use cli::{parse_args, usage_exit};
 pub use exit::{ExitOnError, announce, exit_cleanly_on_signals, exit_cleanly_on_signals_then};
 pub use lines::{MAX_LINE, expect_eof, read_line};
-pub use process::{RunningServer, STARTUP_TIMEOUT, example_path};
-pub use serve::serve_each;
 pub use target::ServerAddr;
 pub use wire::{
     CHAT_BACKLOG_LIMIT, CHAT_GRACE, CHAT_GREETING, ConnectionBudget, GOOD_BYE, HELLO, RELAY_CHUNK,

@@ -1,0 +1,24 @@
+//! What the tests of every layer and the conformance runner share, written
+//! once: the address families a test runs over ([`Family`]), an address
+//! where a connect is refused without racing other tests
+//! ([`closed_address`]), reading a child's output line by line with a
+//! deadline ([`lines_of`]), and building and starting the example programs
+//! ([`example_path`], [`RunningServer`], [`Interactive`]).
+//!
+//! It uses std and socket2 only, never a layer of this workspace, so that
+//! the layers' tests and the conformance runner (which judges the layers)
+//! can all depend on it.
+//!
+//! Scheme: none. Not a library for users.
+
+mod closed;
+mod family;
+mod interactive;
+mod lines;
+mod process;
+
+pub use closed::{ClosedAddress, closed_address};
+pub use family::Family;
+pub use interactive::Interactive;
+pub use lines::lines_of;
+pub use process::{RunningServer, STARTUP_TIMEOUT, example_path};
