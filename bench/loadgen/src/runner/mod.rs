@@ -162,6 +162,14 @@ pub fn run(args: &RunnerArgs, command_line: &str) -> io::Result<()> {
         false => build()?,
     };
     let (mut servers, found_notes) = discover(&bin_dir);
+    // A layer whose package is missing was noted by the build already.
+    let found_notes: Vec<String> = found_notes
+        .into_iter()
+        .filter(|found| {
+            let layer = found.split(' ').next().unwrap_or_default();
+            !notes.iter().any(|n| n.starts_with(&format!("{layer}:")))
+        })
+        .collect();
     notes.extend(found_notes);
     for note in &notes {
         eprintln!("bench: note: {note}");
