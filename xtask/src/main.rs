@@ -8,12 +8,15 @@
 //! - `cargo xtask actionlint`: lint the GitHub Actions workflows.
 //! - `cargo xtask bench [ARGS]`: every layer's servers against the
 //!   baselines (see BENCHMARKS.md); ARGS go to `bench-run` unchanged.
+//! - `cargo xtask fuzz [CASES]`: every parser of outside input, fed
+//!   CASES arbitrary inputs each (`bench/fuzz`).
 
 mod actionlint;
 mod bench;
 mod ci;
 mod cmd;
 mod conformance;
+mod fuzz;
 
 use std::process::ExitCode;
 
@@ -50,6 +53,12 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Fuzz every parser of outside input with CASES random inputs each
+    /// (default 20000; CI runs 256).
+    Fuzz {
+        #[arg(value_parser = clap::value_parser!(u32).range(1..))]
+        cases: Option<u32>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -59,6 +68,7 @@ fn main() -> ExitCode {
         Task::Conformance { args } => conformance::run(&args),
         Task::Actionlint => actionlint::run(),
         Task::Bench { args } => bench::run(&args),
+        Task::Fuzz { cases } => fuzz::run(cases),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
