@@ -45,7 +45,7 @@ impl LineSplitter {
     /// no further use: the stream has lost its line boundaries).
     pub fn feed(&mut self, mut chunk: &[u8], mut on_line: impl FnMut(&[u8])) -> io::Result<()> {
         if !self.partial.is_empty() {
-            let Some(end) = chunk.iter().position(|&b| b == b'\n') else {
+            let Some(end) = memchr::memchr(b'\n', chunk) else {
                 self.partial.extend_from_slice(chunk);
                 return self.check_partial();
             };
@@ -55,7 +55,7 @@ impl LineSplitter {
             self.partial.clear();
             chunk = &chunk[end + 1..];
         }
-        while let Some(end) = chunk.iter().position(|&b| b == b'\n') {
+        while let Some(end) = memchr::memchr(b'\n', chunk) {
             if end + 1 > self.max {
                 return Err(too_long(self.max));
             }

@@ -2,8 +2,6 @@
 //! and round, so a reply that belongs to another request cannot pass the
 //! byte-for-byte check.
 
-use std::io::Write;
-
 /// Fills `buf` with the `len`-byte echo request of round `round` on
 /// connection `conn`: the round's low 32 bits and then the connection's as
 /// hex digits, least significant first (so that even a 16-byte request
@@ -27,16 +25,43 @@ pub fn echo_request(buf: &mut Vec<u8>, conn: u32, round: u64, len: usize) {
 /// The shortest chat line [`chat_line`] makes.
 pub const MIN_CHAT_LINE: usize = 18;
 
+/// Digits `0123456789` repeated: chat line filler is a window of it, so a
+/// line is made by copying slices, not byte by byte.
+const FILLER: &[u8; 1034] = &{
+    let mut f = [0u8; 1034];
+    let mut i = 0;
+    while i < f.len() {
+        f[i] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    f
+};
+
 /// Appends chat line number `seq`, `len` bytes long (at least
-/// [`MIN_CHAT_LINE`]) with its newline: the sequence number in hex, a
-/// space, filler, `\n`. Readers regenerate it to check what came.
+/// [`MIN_CHAT_LINE`]) with its newline: the sequence number in 16 hex
+/// digits, a space, digits cycling from `seq % 10`, `\n`. Readers
+/// regenerate it to check what came.
 ///
 /// Scheme: none.
 pub fn chat_line(out: &mut Vec<u8>, seq: u64, len: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let len = len.max(MIN_CHAT_LINE);
-    let _ = write!(out, "{seq:016x} ");
-    let fill = len - MIN_CHAT_LINE;
-    out.extend((0..fill).map(|i| b'0' + ((seq as usize + i) % 10) as u8));
+    out.reserve(len);
+    out.extend(
+        (0..16)
+            .rev()
+            .map(|i| HEX[((seq >> (4 * i)) & 0xf) as usize]),
+    );
+    out.push(b' ');
+    let mut fill = len - MIN_CHAT_LINE;
+    let mut start = (seq % 10) as usize;
+    while fill > 0 {
+        let n = fill.min(FILLER.len() - 10);
+        out.extend_from_slice(&FILLER[start..start + n]);
+        // The next chunk continues the cycle where this one stopped.
+        start = (start + n) % 10;
+        fill -= n;
+    }
     out.push(b'\n');
 }
 
@@ -81,6 +106,16 @@ mod tests {
         chat_line(&mut l, 1, 0);
         assert_eq!(l.len(), MIN_CHAT_LINE);
         assert_eq!(chat_seq(b"zz"), None);
+        // Filler longer than one copied chunk keeps cycling.
+        for (seq, len) in [(7, 3000), (12, 64), (0, MIN_CHAT_LINE + 1)] {
+            l.clear();
+            chat_line(&mut l, seq, len);
+            assert_eq!(l.len(), len);
+            assert_eq!(&l[..17], format!("{seq:016x} ").as_bytes());
+            for (i, &b) in l[17..len - 1].iter().enumerate() {
+                assert_eq!(b, b'0' + ((seq as usize + i) % 10) as u8, "{seq} {len} {i}");
+            }
+        }
         assert_eq!(chat_seq(b"zzzzzzzzzzzzzzzzzz"), None);
     }
 }

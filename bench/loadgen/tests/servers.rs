@@ -178,3 +178,19 @@ fn bad_configurations_are_refused_naming_the_value() {
         assert!(err.to_string().contains(needle), "{err}");
     }
 }
+
+#[rstest]
+fn baselines_hold_a_thousand_connections(
+    #[values("baseline-tokio", "baseline-threads", "baseline-mio")] bin: &str,
+) {
+    let program = assert_cmd::cargo::cargo_bin(bin);
+    let server = RunningServer::start(program, ["--scenario", "echo"]).unwrap();
+    let config = LoadConfig {
+        duration: Duration::from_millis(300),
+        ..load(server.addr(), Scenario::Echo, 1024)
+    };
+    let r = run(&config, 1).unwrap();
+    assert_clean(&r);
+    // Every connection made at least its first round trip.
+    assert!(r.ops >= 1024, "{r:?}");
+}

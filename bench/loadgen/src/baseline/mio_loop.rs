@@ -7,7 +7,9 @@ use std::net::Shutdown;
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
-use super::{BaselineArgs, CHAT_BACKLOG, CHAT_GREETING, HELLO, MAX_LINE, announce, daytime_line};
+use super::{
+    BaselineArgs, CHAT_BACKLOG, CHAT_GREETING, HELLO, MAX_LINE, announce, daytime_line, listen,
+};
 use crate::scenario::Scenario;
 
 const LISTENER: Token = Token(usize::MAX);
@@ -55,7 +57,9 @@ impl Conn {
 ///
 /// Binding the address, `epoll` itself failing.
 pub fn serve(args: &BaselineArgs) -> io::Result<()> {
-    let mut listener = TcpListener::bind(args.addr())?;
+    let std_listener = listen(args.addr())?;
+    std_listener.set_nonblocking(true)?;
+    let mut listener = TcpListener::from_std(std_listener);
     announce(listener.local_addr()?);
     let mut poll = Poll::new()?;
     poll.registry()

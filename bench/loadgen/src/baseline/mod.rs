@@ -52,6 +52,33 @@ pub const CHAT_BACKLOG: usize = 1024 * 1024;
 /// The longest line the hello server reads.
 pub const MAX_LINE: usize = 64 * 1024;
 
+/// The listen backlog of every baseline: the kernel caps it at
+/// `net.core.somaxconn`. As large as the layers' default (at least 1,024,
+/// up to somaxconn), so that a burst of a thousand connects is queued, not
+/// dropped, by baselines and layers alike. (std's `TcpListener::bind` uses
+/// 128.)
+pub const BACKLOG: i32 = 4096;
+
+/// A listening socket on `addr` with [`BACKLOG`] and `SO_REUSEADDR`, in
+/// blocking mode.
+///
+/// Scheme: none.
+///
+/// # Errors
+///
+/// The errors of `socket`, `bind` and `listen`.
+pub fn listen(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        None,
+    )?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}
+
 /// Prints `listening on ADDR` and flushes it, as the example servers do.
 ///
 /// Scheme: none.

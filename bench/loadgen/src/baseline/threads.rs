@@ -1,12 +1,12 @@
 //! The naive std server: a thread per connection, blocking I/O.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use super::{BaselineArgs, CHAT_GREETING, HELLO, MAX_LINE, announce, daytime_line};
+use super::{BaselineArgs, CHAT_GREETING, HELLO, MAX_LINE, announce, daytime_line, listen};
 use crate::scenario::Scenario;
 
 /// How long a chat write to one client may block the relay: a client that
@@ -23,7 +23,7 @@ type Clients = Arc<Mutex<Vec<(u64, TcpStream)>>>;
 ///
 /// Binding the address.
 pub fn serve(args: &BaselineArgs) -> io::Result<()> {
-    let listener = TcpListener::bind(args.addr())?;
+    let listener = listen(args.addr())?;
     announce(listener.local_addr()?);
     let clients: Clients = Arc::default();
     for (id, stream) in (0u64..).zip(listener.incoming()) {

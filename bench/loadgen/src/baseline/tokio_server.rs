@@ -8,7 +8,9 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
 
-use super::{BaselineArgs, CHAT_BACKLOG, CHAT_GREETING, HELLO, MAX_LINE, announce, daytime_line};
+use super::{
+    BaselineArgs, CHAT_BACKLOG, CHAT_GREETING, HELLO, MAX_LINE, announce, daytime_line, listen,
+};
 use crate::scenario::Scenario;
 
 /// Serves `args.scenario` until killed.
@@ -21,7 +23,9 @@ use crate::scenario::Scenario;
 pub fn serve(args: &BaselineArgs) -> io::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
-        let listener = TcpListener::bind(args.addr()).await?;
+        let std_listener = listen(args.addr())?;
+        std_listener.set_nonblocking(true)?;
+        let listener = TcpListener::from_std(std_listener)?;
         announce(listener.local_addr()?);
         // Chunks, not lines: chat relays bytes. Its capacity bounds what a
         // slow client can owe: past it, the client lags and is dropped.
