@@ -73,7 +73,7 @@ fn play(case: &Case, examples: &Examples, deadline: Instant) -> Result<(), Failu
             let addr = l
                 .local_addr()
                 .map_err(|e| Failure::setup("listen", "the listener's address", e.to_string()))?;
-            (ServerSide::Scripted(l), addr)
+            (ServerSide::Scripted(Some(l)), addr)
         }
         ServerTarget::Layer(layer) => {
             let program = scenario.server_program.as_deref().unwrap_or_default();

@@ -1,15 +1,8 @@
 //! The one place that knows the layers: a table entry per layer saying
 //! which package ships its example programs, how they are named, which
-//! server settings they honour and which clients they ship. Adding a layer
-//! is adding an entry to [`LAYERS`]; the scripts and the runner do not
-//! change. The tcp-server layers will be, once their examples exist:
-//!
-//! ```text
-//! Layer { name: "threaded", package: "tcp-server", prefix: "threaded",
-//!         settings: &["read-timeout", "max-connections", "max-requests"], clients: &[] },
-//! Layer { name: "async", package: "tcp-server-async", prefix: "async",
-//!         settings: &["read-timeout", "max-connections", "max-requests"], clients: CLIENTS },
-//! ```
+//! server settings and capabilities they have and which clients they ship.
+//! Adding a layer is adding an entry to [`LAYERS`]; the scripts and the
+//! runner do not change.
 
 /// A layer whose example programs the suite tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +17,10 @@ pub struct Layer {
     /// The server settings its servers honour, given as `--NAME VALUE`
     /// (every server takes `--host` and `--port`).
     pub settings: &'static [&'static str],
+    /// What its servers do that a script can require without a flag
+    /// (`requires: graceful-shutdown`; the names are
+    /// [`CAPABILITIES`](crate::script::CAPABILITIES)).
+    pub capabilities: &'static [&'static str],
     /// The client programs it ships (empty: it has no clients).
     pub clients: &'static [&'static str],
 }
@@ -37,6 +34,11 @@ impl Layer {
     /// Whether its servers honour setting `name`.
     pub fn honours(&self, name: &str) -> bool {
         self.settings.contains(&name)
+    }
+
+    /// Whether its servers have capability `name`.
+    pub fn has_capability(&self, name: &str) -> bool {
+        self.capabilities.contains(&name)
     }
 
     /// Whether it ships client program `program`.
@@ -55,6 +57,8 @@ pub const LAYERS: &[Layer] = &[
         package: "netprim",
         prefix: "raw",
         settings: &["read-timeout", "max-connections"],
+        // Its servers exit at once on SIGINT/SIGTERM: nothing drains.
+        capabilities: &[],
         clients: CLIENTS,
     },
     Layer {
@@ -62,31 +66,36 @@ pub const LAYERS: &[Layer] = &[
         package: "tcp-ports",
         prefix: "ports",
         settings: &["read-timeout", "max-connections"],
+        // Its servers exit at once on SIGINT/SIGTERM: nothing drains.
+        capabilities: &[],
+        clients: CLIENTS,
+    },
+    Layer {
+        name: "threaded",
+        package: "tcp-server",
+        prefix: "threaded",
+        settings: &["read-timeout", "max-connections", "max-requests"],
+        capabilities: &["graceful-shutdown"],
+        clients: &[],
+    },
+    Layer {
+        name: "async",
+        package: "tcp-server-async",
+        prefix: "async",
+        settings: &["read-timeout", "max-connections", "max-requests"],
+        capabilities: &["graceful-shutdown"],
         clients: CLIENTS,
     },
 ];
-
-/// Layers the project plans, with the package that will ship them, so that
-/// asking for one before its entry is in [`LAYERS`] says so. Once it is, this
-/// line is ignored.
-pub const PLANNED: &[(&str, &str)] = &[("threaded", "tcp-server"), ("async", "tcp-server-async")];
 
 /// The layer called `name`.
 ///
 /// # Errors
 ///
-/// A message naming the known layers when there is none, or saying that it
-/// is planned but not there yet.
+/// A message naming the known layers when there is none.
 pub fn find(name: &str) -> Result<&'static Layer, String> {
-    if let Some(l) = LAYERS.iter().find(|l| l.name == name) {
-        return Ok(l);
-    }
-    let known = LAYERS.iter().map(|l| l.name).collect::<Vec<_>>().join(", ");
-    match PLANNED.iter().find(|(n, _)| *n == name) {
-        Some((_, package)) => Err(format!(
-            "layer `{name}` ({package}) does not exist yet: it has no adapter in \
-             conformance/src/layers.rs; layers: {known}"
-        )),
-        None => Err(format!("unknown layer `{name}`; layers: {known}")),
-    }
+    LAYERS.iter().find(|l| l.name == name).ok_or_else(|| {
+        let known = LAYERS.iter().map(|l| l.name).collect::<Vec<_>>().join(", ");
+        format!("unknown layer `{name}`; layers: {known}")
+    })
 }

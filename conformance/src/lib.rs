@@ -13,6 +13,8 @@
 //! Scheme: none. This is the test tool, not a port; each scenario's
 //! `origin:` header names the Scheme document or rule it checks.
 
+#![deny(missing_docs)]
+
 pub mod case;
 pub mod examples;
 pub mod inbox;

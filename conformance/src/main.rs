@@ -197,7 +197,12 @@ fn list(suite: &Suite) -> ExitCode {
             None => "server".into(),
         };
         let families: Vec<&str> = s.families.iter().map(|f| f.name()).collect();
-        let requires: Vec<String> = s.requires.iter().map(|r| r.to_string()).collect();
+        let requires: Vec<String> = s
+            .requires
+            .iter()
+            .map(|r| r.to_string())
+            .chain(s.capabilities.iter().cloned())
+            .collect();
         println!(
             "  {:<20} {} {} [{}]{}",
             s.name,
@@ -215,23 +220,22 @@ fn list(suite: &Suite) -> ExitCode {
     println!("layers:");
     for l in LAYERS {
         println!(
-            "  {:<8} package {}, examples {}-*, settings: {}, clients: {}",
+            "  {:<8} package {}, examples {}-*, settings: {}, capabilities: {}, clients: {}",
             l.name,
             l.package,
             l.prefix,
             l.settings.join(" "),
+            if l.capabilities.is_empty() {
+                "none".into()
+            } else {
+                l.capabilities.join(" ")
+            },
             if l.clients.is_empty() {
                 "none".into()
             } else {
                 l.clients.join(" ")
             }
         );
-    }
-    for (name, package) in layers::PLANNED {
-        if LAYERS.iter().any(|l| l.name == *name) {
-            continue;
-        }
-        println!("  {name:<8} package {package}: not there yet");
     }
     for e in &suite.malformed {
         println!("MALFORMED {e}");

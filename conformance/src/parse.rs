@@ -10,8 +10,8 @@ use thiserror::Error;
 
 use crate::payload::Payload;
 use crate::script::{
-    Action, Actor, Client, ErrorKind, ExitCheck, Expectation, Family, Pattern, Scenario, Setting,
-    Step,
+    Action, Actor, CAPABILITIES, Client, ErrorKind, ExitCheck, Expectation, Family, Pattern,
+    Scenario, Setting, Signal, Step,
 };
 use crate::units::{parse_duration, parse_size, show};
 
@@ -30,6 +30,13 @@ const HEADERS: [&str; 6] = [
     "timeout",
     "deadline",
 ];
+
+/// What follows `server: expect` when the step is about the server itself,
+/// not a connection; so these cannot be client names.
+const SERVER_EXPECTATIONS: [&str; 2] = ["refused", "exit"];
+
+/// The steps, for messages.
+const STEPS: &str = "connect, accept, send, half-close, close, abort, stop-reading, expect, signal";
 
 /// Why a script could not be read.
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
@@ -80,6 +87,7 @@ pub fn parse(name: &str, path: &Path, text: &str) -> Result<Scenario, ParseError
             clients: Vec::new(),
             families: Family::ALL.to_vec(),
             requires: Vec::new(),
+            capabilities: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
             deadline: DEFAULT_DEADLINE,
             steps: Vec::new(),
@@ -88,6 +96,8 @@ pub fn parse(name: &str, path: &Path, text: &str) -> Result<Scenario, ParseError
         seen: Vec::new(),
         states: Vec::new(),
         server_states: Vec::new(),
+        signalled: None,
+        exited: None,
     };
     for (number, line) in expand_repeats(path, text)? {
         p.line = number;
@@ -187,6 +197,11 @@ struct Parser<'a> {
     states: Vec<ConnState>,
     /// The server's end of each client's connection.
     server_states: Vec<ConnState>,
+    /// The line of the first `server: signal`: the server accepts nothing
+    /// after it, and no client connects.
+    signalled: Option<usize>,
+    /// The line of `server: expect exit`: the server does nothing after it.
+    exited: Option<usize>,
 }
 
 impl Parser<'_> {
@@ -286,13 +301,19 @@ impl Parser<'_> {
                 self.scenario.families = families;
             }
             "requires" => {
-                let name = self.word(toks, "a server setting, e.g. `read-timeout 500ms`")?;
+                let name = self.word(
+                    toks,
+                    "a server setting or capability, e.g. `read-timeout 500ms` or \
+                     `graceful-shutdown`",
+                )?;
                 if !is_name(&name) {
                     return Err(self.error(format!(
                         "expected a setting name like `max-requests`, found `{name}`"
                     )));
                 }
-                let written = self.word(toks, &format!("a value for `{name}`"))?;
+                let Some(written) = toks.word_opt() else {
+                    return self.capability(name, toks);
+                };
                 let value = if let Some(d) = parse_duration(&written) {
                     d.as_millis().to_string()
                 } else if written.parse::<u64>().is_ok() {
@@ -324,6 +345,24 @@ impl Parser<'_> {
         self.end(toks, &format!("`{key}:`"))
     }
 
+    /// `requires: NAME` without a value: a capability the server must have.
+    fn capability(&mut self, name: String, toks: &mut Tokens) -> Result<(), ParseError> {
+        self.end(toks, &format!("`requires: {name}`"))?;
+        if !CAPABILITIES.iter().any(|(c, _)| *c == name) {
+            let known: Vec<&str> = CAPABILITIES.iter().map(|(c, _)| *c).collect();
+            return Err(self.error(format!(
+                "expected a value for setting `{name}` (a number or a duration), or a \
+                 capability ({})",
+                known.join(", ")
+            )));
+        }
+        if self.scenario.capabilities.contains(&name) {
+            return Err(self.error(format!("capability `{name}` required twice")));
+        }
+        self.scenario.capabilities.push(name);
+        Ok(())
+    }
+
     fn participants(&mut self, toks: &mut Tokens) -> Result<(), ParseError> {
         let mut server = false;
         while let Some(w) = toks.word_opt() {
@@ -346,10 +385,13 @@ impl Parser<'_> {
                 self.scenario.server_program = program;
                 continue;
             }
-            if !is_name(&name) || HEADERS.contains(&name.as_str()) {
+            if !is_name(&name)
+                || HEADERS.contains(&name.as_str())
+                || SERVER_EXPECTATIONS.contains(&name.as_str())
+            {
                 return Err(self.error(format!(
                     "expected a client name like `alice` (letters, digits, `-`; not a header \
-                     name), found `{name}`"
+                     name, `refused` or `exit`), found `{name}`"
                 )));
             }
             if self.scenario.client_index(&name).is_some() {
@@ -378,12 +420,9 @@ impl Parser<'_> {
             })?;
             has_within = true;
         }
-        let verb = self.word(
-            toks,
-            "a step (connect, accept, send, half-close, close, abort, stop-reading, expect)",
-        )?;
+        let verb = self.word(toks, &format!("a step ({STEPS})"))?;
         let peers = match actor {
-            Actor::Server if verb != "connect" => self.peers(toks, &verb)?,
+            Actor::Server if !self.on_the_server_itself(&verb, toks) => self.peers(toks, &verb)?,
             _ => Vec::new(),
         };
         let action = match verb.as_str() {
@@ -406,17 +445,24 @@ impl Parser<'_> {
             "close" => Action::Close,
             "abort" => Action::Abort,
             "stop-reading" => Action::StopReading,
-            "expect" => Action::Expect(self.expectation(toks, actor)?),
-            other => {
-                return Err(self.error(format!(
-                    "expected a step (connect, accept, send, half-close, close, abort, \
-                     stop-reading, expect), found `{other}`"
-                )));
-            }
+            "expect" => Action::Expect(self.expectation(toks, actor, &peers)?),
+            "signal" => match actor {
+                Actor::Server => Action::Signal(self.signal(toks)?),
+                Actor::Client(_) => {
+                    return Err(self.error(
+                        "only the server is signalled (`server: signal SIGTERM`); a client \
+                         program stops when its stdin ends (`half-close`)",
+                    ));
+                }
+            },
+            other => return Err(self.error(format!("expected a step ({STEPS}), found `{other}`"))),
         };
         self.end(toks, &format!("`{verb}`"))?;
         if has_within && matches!(action, Action::Expect(Expectation::Silence(_))) {
             return Err(self.error("`expect silence` takes its own duration, not `within`"));
+        }
+        if has_within && matches!(action, Action::Signal(_)) {
+            return Err(self.error("`signal` does not wait, so it takes no `within`"));
         }
         self.check_state(actor, &peers, &action)?;
         if let Actor::Client(i) = actor {
@@ -430,6 +476,30 @@ impl Parser<'_> {
             action,
             timeout,
         })
+    }
+
+    /// Whether a server step acts on the server itself rather than on
+    /// connections: `signal`, `expect refused`, `expect exit`.
+    fn on_the_server_itself(&self, verb: &str, toks: &Tokens) -> bool {
+        match verb {
+            "connect" | "signal" => true,
+            "expect" => {
+                matches!(toks.peek(), Some(Tok::Word(w)) if SERVER_EXPECTATIONS.contains(&w.as_str()))
+            }
+            _ => false,
+        }
+    }
+
+    fn signal(&self, toks: &mut Tokens) -> Result<Signal, ParseError> {
+        let w = self.word(toks, &format!("a signal ({})", Signal::NAMES))?;
+        match w.as_str() {
+            "SIGTERM" => Ok(Signal::Term),
+            "SIGINT" => Ok(Signal::Int),
+            _ => Err(self.error(format!(
+                "expected a signal ({}), found `{w}`",
+                Signal::NAMES
+            ))),
+        }
     }
 
     fn peers(&self, toks: &mut Tokens, verb: &str) -> Result<Vec<usize>, ParseError> {
@@ -470,7 +540,16 @@ impl Parser<'_> {
             Actor::Client(i) => {
                 let name = self.scenario.clients[i].name.clone();
                 match (self.states[i], action) {
-                    (ConnState::NotYet, Action::Connect) => self.states[i] = ConnState::Open,
+                    (ConnState::NotYet, Action::Connect) => {
+                        if let Some(at) = self.signalled {
+                            return Err(self.error(format!(
+                                "`{name}` connects after the server was signalled at line \
+                                 {at}; to check that new connections are refused, say \
+                                 `server: expect refused`"
+                            )));
+                        }
+                        self.states[i] = ConnState::Open;
+                    }
                     (ConnState::NotYet, _) => {
                         return Err(self.error(format!(
                             "`{name}` has not connected yet: expected `{name}: connect` first"
@@ -494,6 +573,26 @@ impl Parser<'_> {
                 }
             }
             Actor::Server => {
+                if let Some(at) = self.exited {
+                    return Err(self.error(format!(
+                        "the server exited at line {at}; no server step can follow"
+                    )));
+                }
+                match action {
+                    Action::Signal(_) => {
+                        self.signalled.get_or_insert(line);
+                    }
+                    Action::Expect(Expectation::Exit(_)) => self.exited = Some(line),
+                    Action::Accept => {
+                        if let Some(at) = self.signalled {
+                            return Err(self.error(format!(
+                                "the server accepts after it was signalled at line {at}; a \
+                                 server that stops accepts nothing new"
+                            )));
+                        }
+                    }
+                    _ => {}
+                }
                 for &i in peers {
                     let name = self.scenario.clients[i].name.clone();
                     match (self.server_states[i], action) {
@@ -613,9 +712,36 @@ impl Parser<'_> {
         }
     }
 
-    fn expectation(&self, toks: &mut Tokens, actor: Actor) -> Result<Expectation, ParseError> {
-        const WHAT: &str = "an expectation (line, bytes, echo, eof, closed, error, silence, exit)";
+    fn expectation(
+        &self,
+        toks: &mut Tokens,
+        actor: Actor,
+        peers: &[usize],
+    ) -> Result<Expectation, ParseError> {
+        const WHAT: &str =
+            "an expectation (line, bytes, echo, eof, closed, error, silence, exit, refused)";
         let kind = self.word(toks, WHAT)?;
+        let about_server = kind == "exit" || kind == "refused";
+        match actor {
+            Actor::Client(_) if kind == "refused" => {
+                return Err(self.error(
+                    "`expect refused` is about the server: write `server: expect refused`",
+                ));
+            }
+            Actor::Server if peers.is_empty() && !about_server => {
+                return Err(self.error(format!(
+                    "expected `refused`, `exit STATUS`, or a client's name after \
+                     `server: expect`, found `{kind}`"
+                )));
+            }
+            Actor::Server if !peers.is_empty() && about_server => {
+                return Err(self.error(format!(
+                    "`expect {kind}` is about the server itself, not a connection: write \
+                     `server: expect {kind}`"
+                )));
+            }
+            _ => {}
+        }
         Ok(match kind.as_str() {
             "line" => match toks.next() {
                 Some(Tok::Quoted(b)) => Expectation::Line(self.text(b)?),
@@ -662,12 +788,8 @@ impl Parser<'_> {
                 })
             }
             "silence" => Expectation::Silence(self.duration(toks)?),
+            "refused" => Expectation::Refused,
             "exit" => {
-                if actor == Actor::Server {
-                    return Err(self.error(
-                        "`expect exit` is about a client program; the server has none to check",
-                    ));
-                }
                 let w = self.word(toks, "an exit status (a number, or `failure`)")?;
                 Expectation::Exit(match w.as_str() {
                     "failure" => ExitCheck::Failure,
@@ -791,6 +913,10 @@ impl Tokens {
         let t = self.toks.get(self.pos).cloned();
         self.pos += 1;
         t
+    }
+
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos)
     }
 
     fn word_opt(&mut self) -> Option<String> {

@@ -29,6 +29,9 @@ pub struct Scenario {
     pub families: Vec<Family>,
     /// Server settings it needs (`requires: read-timeout 500ms`).
     pub requires: Vec<Setting>,
+    /// Server capabilities it needs (`requires: graceful-shutdown`): what a
+    /// server must do, with no flag to ask for it.
+    pub capabilities: Vec<String>,
     /// The time limit of an expectation that gives none (`timeout:`).
     pub timeout: Duration,
     /// The hard limit on the whole case (`deadline:`).
@@ -46,6 +49,15 @@ impl Scenario {
     /// Whether at least one client can be played by a client program.
     pub fn has_program_clients(&self) -> bool {
         self.clients.iter().any(|c| c.program.is_some())
+    }
+
+    /// Whether it acts on the server's process (signals it, watches it
+    /// refuse connections or exit), which only a server the runner starts
+    /// can be.
+    pub fn watches_the_server(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| s.actor == Actor::Server && s.peers.is_empty())
     }
 
     /// The client programs its clients need (`chat-client`), without
@@ -134,6 +146,14 @@ impl fmt::Display for Setting {
     }
 }
 
+/// The server capabilities a script can require (`requires: NAME` with no
+/// value), with what each means.
+pub const CAPABILITIES: &[(&str, &str)] = &[(
+    "graceful-shutdown",
+    "on SIGTERM or SIGINT the server stops accepting at once, lets a \
+     connection in the middle of its exchange finish it, then exits 0",
+)];
+
 /// Who performs a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
@@ -152,8 +172,9 @@ pub struct Step {
     pub text: String,
     /// Who performs it.
     pub actor: Actor,
-    /// For a server step: the client connection(s) it acts on. Empty for a
-    /// client step (a client has one connection).
+    /// For a server step: the client connection(s) it acts on; empty for
+    /// a step on the server itself (`signal`, `expect refused`, `expect
+    /// exit`). Empty for a client step (a client has one connection).
     pub peers: Vec<usize>,
     /// What it does.
     pub action: Action,
@@ -181,6 +202,9 @@ pub enum Action {
     StopReading,
     /// Waits until what arrives matches.
     Expect(Expectation),
+    /// Sends the server's process a signal (a scripted server stops
+    /// accepting, as a server stopping gracefully does).
+    Signal(Signal),
 }
 
 impl Action {
@@ -195,6 +219,29 @@ impl Action {
             Action::Abort => "abort",
             Action::StopReading => "stop-reading",
             Action::Expect(_) => "expect",
+            Action::Signal(_) => "signal",
+        }
+    }
+}
+
+/// A signal a script can send the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// `SIGINT` (Ctrl-C).
+    Int,
+    /// `SIGTERM` (what `kill` and service managers send).
+    Term,
+}
+
+impl Signal {
+    /// The names scripts use.
+    pub const NAMES: &'static str = "SIGTERM, SIGINT";
+
+    /// Its name in scripts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Int => "SIGINT",
+            Signal::Term => "SIGTERM",
         }
     }
 }
@@ -218,8 +265,11 @@ pub enum Expectation {
     Error(ErrorKind),
     /// Nothing at all arrives (no data, no close) for this long.
     Silence(Duration),
-    /// A client program exits like this (a scripted client ignores it).
+    /// A client program, or the server's, exits like this (a scripted
+    /// side ignores it).
     Exit(ExitCheck),
+    /// New connections to the server are refused (its listener is closed).
+    Refused,
 }
 
 /// A compiled regular expression that keeps its source for messages.
@@ -296,6 +346,7 @@ impl fmt::Display for Expectation {
             Expectation::Error(k) => write!(f, "a connection error of kind {}", k.name()),
             Expectation::Silence(d) => write!(f, "silence for {}", crate::units::show(*d)),
             Expectation::Exit(e) => write!(f, "{e}"),
+            Expectation::Refused => f.write_str("new connections refused"),
         }
     }
 }

@@ -22,7 +22,10 @@ use crate::program::{Program, StderrFile};
 use crate::script::{Action, Actor, ExitCheck, Expectation, Scenario, Step};
 use crate::units::show;
 
-/// How often a wait with nothing to watch but a process looks again.
+mod lifecycle;
+
+/// How often a wait with nothing to watch but a process (or a server's
+/// listener) looks again.
 const TICK: Duration = Duration::from_millis(10);
 
 /// How much a connection reads at once.
@@ -98,8 +101,9 @@ impl Launcher {
 /// Who plays the server in a session.
 #[derive(Debug)]
 pub enum ServerSide {
-    /// The runner, listening here.
-    Scripted(TcpListener),
+    /// The runner, listening here until it is signalled (then `None`: it
+    /// stops accepting, as a server stopping gracefully does).
+    Scripted(Option<TcpListener>),
     /// A layer's example server, and its stderr.
     Program(RunningServer, StderrFile),
     /// Someone else's server.
@@ -235,7 +239,7 @@ impl<'a> Session<'a> {
         plays: Vec<Option<Launcher>>,
         deadline: Instant,
     ) -> io::Result<Session<'a>> {
-        if let ServerSide::Scripted(l) = &server {
+        if let ServerSide::Scripted(Some(l)) = &server {
             l.set_nonblocking(true)?;
         }
         let n = scenario.clients.len();
@@ -296,6 +300,9 @@ impl<'a> Session<'a> {
     fn step(&mut self, step: &Step) -> Result<(), (String, String)> {
         let until = (Instant::now() + step.timeout).min(self.deadline);
         match step.actor {
+            // Steps on the server itself (signal, expect refused, expect
+            // exit) act on whatever plays it, a real server too.
+            Actor::Server if step.peers.is_empty() => self.server_itself(step, until),
             Actor::Server => {
                 if !matches!(self.server, ServerSide::Scripted(_)) {
                     // A real server does this on its own; the clients'
@@ -407,6 +414,12 @@ impl<'a> Session<'a> {
             let ServerSide::Scripted(listener) = &self.server else {
                 return Ok(());
             };
+            let Some(listener) = listener else {
+                return Err((
+                    "a connection to accept".into(),
+                    "the server was signalled: it stopped listening".into(),
+                ));
+            };
             match listener.accept() {
                 Ok((stream, _)) => {
                     let conn = Conn::new(stream)
@@ -488,7 +501,7 @@ impl<'a> Session<'a> {
             Expectation::Closed => (Matcher::closed(), until, false),
             Expectation::Error(k) => (Matcher::error(*k), until, false),
             Expectation::Silence(d) => (Matcher::silence(), Instant::now() + *d, true),
-            Expectation::Exit(_) => return Ok(()),
+            Expectation::Exit(_) | Expectation::Refused => return Ok(()),
         };
         if let Some(c) = self.conn_mut(src) {
             c.paused = false;
@@ -625,7 +638,7 @@ impl<'a> Session<'a> {
                     what.push((Some(Source::Server(i)), None));
                 }
             }
-            if let (true, ServerSide::Scripted(l)) = (listen, &self.server) {
+            if let (true, ServerSide::Scripted(Some(l))) = (listen, &self.server) {
                 fds.push((l.as_fd(), Interest::Read));
                 what.push((None, None));
             }

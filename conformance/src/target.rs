@@ -125,6 +125,19 @@ impl Case {
                         layer.name
                     ));
                 }
+                let lacking: Vec<&str> = s
+                    .capabilities
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|c| !layer.has_capability(c))
+                    .collect();
+                if !lacking.is_empty() {
+                    return Some(format!(
+                        "needs {}, which {} servers do not have",
+                        lacking.join(", "),
+                        layer.name
+                    ));
+                }
             }
             ServerTarget::External(addr) => {
                 if s.server_program.is_none() {
@@ -138,6 +151,13 @@ impl Case {
                         "needs server settings ({}) that only a server the runner starts can be given",
                         needs.join(", ")
                     ));
+                }
+                if !s.capabilities.is_empty() || s.watches_the_server() {
+                    return Some(
+                        "signals or watches the server's process, which only a server the \
+                         runner starts can be"
+                            .into(),
+                    );
                 }
                 if Family::of(addr) != self.family {
                     return Some(format!("the server at {addr} is not {}", self.family));

@@ -34,29 +34,23 @@ fn list_names_the_scenarios_and_layers() {
         .stdout(predicate::str::contains("requires max-requests 2"))
         .stdout(predicate::str::contains("raw      package netprim"))
         .stdout(predicate::str::contains(
-            "threaded package tcp-server: not there yet",
-        ));
+            "threaded package tcp-server, examples threaded-*, settings: read-timeout \
+             max-connections max-requests, capabilities: graceful-shutdown, clients: none",
+        ))
+        .stdout(predicate::str::contains(
+            "async    package tcp-server-async",
+        ))
+        .stdout(predicate::str::contains("requires graceful-shutdown"));
 }
 
 #[test]
 fn an_unknown_layer_is_a_usage_error() {
     runner()
-        .args(["--layer", "bogus"])
+        .args(["--layer", "raw", "--layer", "bogus"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "unknown layer `bogus`; layers: raw, ports",
-        ));
-}
-
-#[test]
-fn a_layer_not_there_yet_is_a_usage_error() {
-    runner()
-        .args(["--layer", "raw", "--layer", "async"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "layer `async` (tcp-server-async) does not exist yet",
+            "unknown layer `bogus`; layers: raw, ports, threaded, async",
         ));
 }
 
@@ -95,6 +89,8 @@ fn server_runs_the_clients_against_a_running_server_and_writes_reports() {
             "echo-large",
             "--scenario",
             "read-timeout",
+            "--scenario",
+            "stop-on-signal",
         ])
         .arg("--json")
         .arg(&json)
@@ -107,14 +103,20 @@ fn server_runs_the_clients_against_a_running_server_and_writes_reports() {
         .clone();
     assert_eq!(
         last_line(&out),
-        "conformance: 2 passed, 0 failed, 1 skipped"
+        "conformance: 2 passed, 0 failed, 2 skipped"
     );
     let text = String::from_utf8_lossy(&out);
     assert!(text.contains("echo/ipv4"), "{text}");
     assert!(text.contains("read-timeout on 127.0.0.1:"), "{text}");
+    // A server the runner did not start cannot be signalled.
+    assert!(
+        text.contains("stop-on-signal on 127.0.0.1:")
+            && text.contains("signals or watches the server's process"),
+        "{text}"
+    );
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(report["passed"], 2);
-    assert_eq!(report["skipped"], 1);
+    assert_eq!(report["skipped"], 2);
     assert_eq!(report["cases"][0]["scenario"], "echo");
     assert_eq!(report["cases"][0]["outcome"], "pass");
     let md = std::fs::read_to_string(&md).unwrap();

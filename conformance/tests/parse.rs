@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use conformance::payload::Payload;
 use conformance::plan::Suite;
-use conformance::script::{Action, Actor, ErrorKind, ExitCheck, Expectation};
+use conformance::script::{Action, Actor, ErrorKind, ExitCheck, Expectation, Signal};
 use conformance::{Family, parse};
 use rstest::rstest;
 
@@ -125,7 +125,7 @@ fn a_good_script_becomes_its_steps() {
 #[case::unknown_verb(
     "origin: x\nparticipants: server alice\nalice: conect\n",
     3,
-    "expected a step (connect, accept, send, half-close, close, abort, stop-reading, expect), found `conect`"
+    "expected a step (connect, accept, send, half-close, close, abort, stop-reading, expect, signal), found `conect`"
 )]
 #[case::bad_duration(
     "origin: x\nparticipants: server alice\ntimeout: fast\nalice: connect\n",
@@ -190,7 +190,7 @@ fn a_good_script_becomes_its_steps() {
 #[case::bad_expectation(
     "origin: x\nparticipants: server alice\nalice: connect\nalice: expect nothing\n",
     4,
-    "expected an expectation (line, bytes, echo, eof, closed, error, silence, exit), found `nothing`"
+    "expected an expectation (line, bytes, echo, eof, closed, error, silence, exit, refused), found `nothing`"
 )]
 #[case::bad_regex(
     "origin: x\nparticipants: server alice\nalice: connect\nalice: expect line matching \"(\"\n",
@@ -202,10 +202,80 @@ fn a_good_script_becomes_its_steps() {
     4,
     "`expect silence` takes its own duration"
 )]
-#[case::server_exit(
+#[case::server_exit_on_a_connection(
     "origin: x\nparticipants: server alice\nalice: connect\nserver: accept alice\nserver: expect alice exit 0\n",
     5,
-    "`expect exit` is about a client program"
+    "`expect exit` is about the server itself, not a connection: write `server: expect exit`"
+)]
+#[case::refused_on_a_connection(
+    "origin: x\nparticipants: server alice\nalice: connect\nserver: accept alice\nserver: expect alice refused\n",
+    5,
+    "`expect refused` is about the server itself"
+)]
+#[case::client_refused(
+    "origin: x\nparticipants: server alice\nalice: connect\nalice: expect refused\n",
+    4,
+    "`expect refused` is about the server: write `server: expect refused`"
+)]
+#[case::bad_signal(
+    "origin: x\nparticipants: server alice\nalice: connect\nserver: signal SIGKILL\n",
+    4,
+    "expected a signal (SIGTERM, SIGINT), found `SIGKILL`"
+)]
+#[case::no_signal(
+    "origin: x\nparticipants: server alice\nalice: connect\nserver: signal\n",
+    4,
+    "expected a signal (SIGTERM, SIGINT), found the end of the line"
+)]
+#[case::signal_within(
+    "origin: x\nparticipants: server alice\nalice: connect\nserver: signal SIGTERM within 1s\n",
+    4,
+    "`signal` does not wait, so it takes no `within`"
+)]
+#[case::client_signal(
+    "origin: x\nparticipants: server alice\nalice: connect\nalice: signal SIGTERM\n",
+    4,
+    "only the server is signalled"
+)]
+#[case::signal_then_trailing(
+    "origin: x\nparticipants: server alice\nalice: connect\nserver: signal SIGTERM alice\n",
+    4,
+    "expected the end of the line after `signal`, found `alice`"
+)]
+#[case::accept_after_signal(
+    "origin: x\nparticipants: server alice\nalice: connect\nserver: signal SIGTERM\nserver: accept alice\n",
+    5,
+    "the server accepts after it was signalled at line 4"
+)]
+#[case::connect_after_signal(
+    "origin: x\nparticipants: server alice bob\nalice: connect\nserver: signal SIGINT\nbob: connect\n",
+    5,
+    "`bob` connects after the server was signalled at line 4; to check that new connections are refused, say `server: expect refused`"
+)]
+#[case::server_step_after_exit(
+    "origin: x\nparticipants: server alice\nalice: connect\nserver: accept alice\nserver: expect exit 0\nserver: close alice\n",
+    6,
+    "the server exited at line 5; no server step can follow"
+)]
+#[case::bad_server_exit_status(
+    "origin: x\nparticipants: server alice\nalice: connect\nserver: expect exit clean\n",
+    4,
+    "expected an exit status (a number, or `failure`), found `clean`"
+)]
+#[case::client_named_like_a_server_expectation(
+    "origin: x\nparticipants: server refused\n",
+    2,
+    "expected a client name like `alice` (letters, digits, `-`; not a header name, `refused` or `exit`), found `refused`"
+)]
+#[case::unknown_capability(
+    "origin: x\nrequires: graceful\n",
+    2,
+    "expected a value for setting `graceful` (a number or a duration), or a capability (graceful-shutdown)"
+)]
+#[case::capability_twice(
+    "origin: x\nrequires: graceful-shutdown\nrequires: graceful-shutdown\n",
+    3,
+    "capability `graceful-shutdown` required twice"
 )]
 #[case::trailing(
     "origin: x\nparticipants: server alice\nalice: connect now\n",
@@ -287,6 +357,45 @@ fn a_bad_script_is_reported_with_file_line_and_what_was_expected(
             .starts_with(&format!("scenarios/bad.txt:{line}: ")),
         "{e}"
     );
+}
+
+#[test]
+fn server_lifecycle_steps_become_steps_on_the_server_itself() {
+    let s = util::script(
+        "origin: x\nparticipants: server=hello-server alice\nrequires: graceful-shutdown\n\
+         requires: max-requests 2\n\
+         alice: connect\nserver: accept alice\nserver: signal SIGTERM\n\
+         server: expect refused within 2s\nserver: signal SIGINT\n\
+         server: expect alice line \"Good Bye!\"\nserver: close alice\n\
+         alice: expect eof\nserver: expect exit 0 within 3s\nalice: expect exit 0\n",
+    );
+    assert_eq!(s.capabilities, vec!["graceful-shutdown".to_string()]);
+    assert_eq!(s.requires.len(), 1);
+    assert_eq!(s.requires[0].name, "max-requests");
+    assert!(s.watches_the_server());
+    let on_server: Vec<(usize, &Action)> = s
+        .steps
+        .iter()
+        .filter(|st| st.actor == Actor::Server && st.peers.is_empty())
+        .map(|st| (st.line, &st.action))
+        .collect();
+    assert_eq!(on_server.len(), 4, "{on_server:?}");
+    assert!(matches!(on_server[0], (7, Action::Signal(Signal::Term))));
+    assert!(matches!(
+        on_server[1],
+        (8, Action::Expect(Expectation::Refused))
+    ));
+    assert!(matches!(on_server[2], (9, Action::Signal(Signal::Int))));
+    assert!(matches!(
+        on_server[3],
+        (13, Action::Expect(Expectation::Exit(ExitCheck::Code(0))))
+    ));
+    assert_eq!(s.steps[3].timeout, Duration::from_secs(2));
+    assert_eq!(s.steps[8].timeout, Duration::from_secs(3));
+    // A client's own `expect exit` is still about its program.
+    assert_eq!(s.steps[9].actor, Actor::Client(0));
+    // A script without them does not watch the server.
+    assert!(!util::script(GOOD).watches_the_server());
 }
 
 #[test]

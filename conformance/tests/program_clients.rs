@@ -21,6 +21,7 @@ static FAKE: Layer = Layer {
     package: "none",
     prefix: "fake",
     settings: &[],
+    capabilities: &[],
     clients: &["hello-client"],
 };
 

@@ -21,12 +21,14 @@ fn plays_against_itself(
         "daytime-two-lines",
         "echo",
         "echo-large",
+        "graceful-shutdown",
         "half-close",
         "hello",
         "hello-client-first",
         "hello-wrong-greeting",
         "max-requests",
-        "read-timeout"
+        "read-timeout",
+        "stop-on-signal"
     )]
     name: &str,
     #[values(Family::Ipv4, Family::Ipv6)] family: Family,
@@ -46,5 +48,5 @@ fn every_bundled_scenario_is_played_above_and_parses() {
             "{n} is not in plays_against_itself"
         );
     }
-    assert!(names.len() >= 13, "{names:?}");
+    assert!(names.len() >= 15, "{names:?}");
 }

@@ -2,7 +2,7 @@
 //! GitHub Actions.
 
 use crate::cmd::{self, available, cargo};
-use crate::{actionlint, conformance};
+use crate::{actionlint, conformance, links, report};
 
 /// Runs every check in order, stopping at the first failure.
 pub fn run() -> Result<(), String> {
@@ -21,9 +21,14 @@ pub fn run() -> Result<(), String> {
             .args(["doc", "--workspace", "--no-deps"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
+    links::run(&cmd::root())?;
     actionlint::run()?;
     // Last: the suite is the contract between the layers, and the slowest.
-    conformance::run(&[])
+    // Its report must match the committed one, so that the guide's
+    // conformance page cannot fall behind the scenarios or the layers.
+    let fresh = cmd::target_dir().join("conformance-report.md");
+    conformance::run(&["--markdown".into(), fresh.display().to_string()])?;
+    report::check(&fresh, &cmd::root().join(report::COMMITTED))
 }
 
 /// The whole test suite: nextest when installed (plus doc tests, which it

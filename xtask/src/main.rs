@@ -10,6 +10,7 @@
 //!   baselines (see BENCHMARKS.md); ARGS go to `bench-run` unchanged.
 //! - `cargo xtask fuzz [CASES]`: every parser of outside input, fed
 //!   CASES arbitrary inputs each (`bench/fuzz`).
+//! - `cargo xtask links`: check the links between the Markdown pages.
 
 mod actionlint;
 mod bench;
@@ -17,6 +18,8 @@ mod ci;
 mod cmd;
 mod conformance;
 mod fuzz;
+mod links;
+mod report;
 
 use std::process::ExitCode;
 
@@ -34,7 +37,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Run every CI check: fmt, clippy, tests, docs, actionlint, conformance.
+    /// Run every CI check: fmt, clippy, tests, docs, links, actionlint,
+    /// conformance and its committed report.
     Ci,
     /// Run the conformance suite; arguments are passed to its runner
     /// (try `cargo xtask conformance --help`).
@@ -59,6 +63,9 @@ enum Task {
         #[arg(value_parser = clap::value_parser!(u32).range(1..))]
         cases: Option<u32>,
     },
+    /// Check the links between the Markdown pages and to them from the
+    /// Rust docs: files and anchors (no network).
+    Links,
 }
 
 fn main() -> ExitCode {
@@ -69,6 +76,7 @@ fn main() -> ExitCode {
         Task::Actionlint => actionlint::run(),
         Task::Bench { args } => bench::run(&args),
         Task::Fuzz { cases } => fuzz::run(cases),
+        Task::Links => links::run(&cmd::root()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

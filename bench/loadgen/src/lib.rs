@@ -12,6 +12,8 @@
 //!
 //! Loopback only: a [`Target`] refuses any other address.
 
+#![deny(missing_docs)]
+
 pub mod baseline;
 pub mod cli;
 pub mod cpu;

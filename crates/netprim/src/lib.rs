@@ -2,6 +2,24 @@
 //! procedures of Guile, SCM and Vicare Scheme, and for anyone who wants the
 //! system calls with Rust types.
 //!
+//! ```
+//! use netprim::{Domain, Socket, Type};
+//!
+//! // Guile: (define s (socket AF_INET SOCK_STREAM 0))
+//! //        (bind s AF_INET INADDR_LOOPBACK 0) (listen s 5)
+//! let s = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+//! s.bind(&"127.0.0.1:0".parse()?)?;
+//! s.listen(5)?;
+//! assert!(!s.accept_ready()?);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! Porting from Guile or SCM? [The migration
+//! guide](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/guile-scm.md)
+//! maps every procedure, variable and constant of their documents onto this
+//! crate, and ports their examples (SCM's chat server and client, Guile's
+//! network-long) to complete programs.
+//!
 //! One method per system call, as in [socket2](https://docs.rs/socket2),
 //! which this crate builds on: [`Socket`] (create, bind, connect, listen,
 //! accept, shutdown, send/recv, sendto/recvfrom), [`SockAddr`] for IPv4, IPv6
@@ -22,24 +40,14 @@
 //! crate follows the documents and fixes the bug; the [list of
 //! differences](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/differences.md) names each one, why, and the item that implements it.
 //!
-//! ```
-//! use netprim::{Domain, Socket, Type};
-//!
-//! // Guile: (define s (socket AF_INET SOCK_STREAM 0))
-//! //        (bind s AF_INET INADDR_LOOPBACK 0) (listen s 5)
-//! let s = Socket::new(Domain::IPV4, Type::STREAM, None)?;
-//! s.bind(&"127.0.0.1:0".parse()?)?;
-//! s.listen(5)?;
-//! assert!(!s.accept_ready()?);
-//! # Ok::<(), std::io::Error>(())
-//! ```
-//!
 //! # Platform
 //!
 //! Linux with glibc, and nothing else: netprim calls glibc's reentrant
 //! database lookups and Linux-only socket options and flags. Building for
 //! any other target stops with a `compile_error!`; what is declared by hand
 //! for glibc sits in one private module, `sys`.
+
+#![deny(missing_docs)]
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 compile_error!(

@@ -29,6 +29,12 @@
 //!
 //! # From Scheme to Rust
 //!
+//! [The migration
+//! guide](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/chicken-tcp.md)
+//! has every name of CHICKEN's Unit tcp and Vicare's server sockets, with
+//! what a porter must know, and their examples as complete programs. In
+//! short:
+//!
 //! | CHICKEN / Vicare | here |
 //! |---|---|
 //! | `(tcp-listen port [backlog [host]])` | [`listen`], [`listen_on`], [`ListenOptions`] |
@@ -71,6 +77,8 @@
 //! in `poll(2)` on a non-blocking socket until its own deadline, so one
 //! thread can read a connection while another writes it, and many threads
 //! can accept on one listener.
+
+#![deny(missing_docs)]
 
 mod accept_error;
 mod backlog;

@@ -36,6 +36,11 @@
 //!
 //! # From the egg to Rust
 //!
+//! [The migration
+//! guide](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/tcp-server.md)
+//! has every name of the egg's document, with what a porter must know, and
+//! the time-of-day server as a complete program. In short:
+//!
 //! | tcp-server egg | here |
 //! |---|---|
 //! | `(make-tcp-server LISTENER THUNK)` | [`Server::new`]`(listener, handler)` |
@@ -66,6 +71,8 @@
 //! the [`ShutdownSummary`], the [`Outcome`] of a connection and the
 //! [`Diagnostics`] (with [`connection_span`]) are the model both servers
 //! use, as are the names of the builder's settings.
+
+#![deny(missing_docs)]
 
 mod builder;
 mod connection;

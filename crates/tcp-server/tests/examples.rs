@@ -193,6 +193,12 @@ fn out_of_descriptors_it_backs_off_quietly_and_serves_again() {
     std::thread::sleep(Duration::from_secs(1)); // the window measured
     let spent = cpu_ticks(pid) - before;
     assert!(spent < 20, "{spent} ticks of CPU in one starved second");
+    // Some eight retries in that second, one line: once per burst, not per
+    // error. (Later, every descriptor freed and taken again starts a new
+    // burst, so the whole log is not a count of bursts.)
+    let starved = std::fs::read_to_string(log.path()).unwrap();
+    let lines = starved.matches("accept error (backing off)").count();
+    assert!((1..=2).contains(&lines), "{starved}");
     // Closing the served clients frees descriptors: the rest are served.
     let (served, waiting): (Vec<_>, Vec<_>) =
         clients.into_iter().enumerate().partition(|(n, _)| *n < 8);
@@ -201,8 +207,4 @@ fn out_of_descriptors_it_backs_off_quietly_and_serves_again() {
         assert_eq!(read_line(&mut c), format!("hello {n}"));
         drop(c);
     }
-    let text = std::fs::read_to_string(log.path()).unwrap();
-    let bursts = text.matches("accept error (backing off)").count();
-    assert!(bursts >= 1, "{text}");
-    assert!(bursts <= 4, "logged once per burst, not per error: {text}");
 }

@@ -8,58 +8,21 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
-use rustls::{
-    ClientConfig, ClientConnection, RootCertStore, ServerConfig, ServerConnection, StreamOwned,
-};
-use tcp_server::{ServerBuilder, TcpConnection, Upgrade};
+use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
+use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use tcp_server::ServerBuilder;
 use util::PATIENCE;
 
-/// The TLS upgrade, as a user of the crate writes it.
-struct Tls(Arc<ServerConfig>);
+/// The upgrade and the certificate, shared with the TLS example.
+#[path = "../examples/common/tls.rs"]
+mod tls;
 
-impl Upgrade for Tls {
-    type Session = ServerConnection;
-    type Stream = StreamOwned<ServerConnection, TcpConnection>;
-
-    fn handshake(&self, conn: &mut TcpConnection) -> io::Result<ServerConnection> {
-        let mut tls = ServerConnection::new(Arc::clone(&self.0)).map_err(io::Error::other)?;
-        while tls.is_handshaking() {
-            tls.complete_io(conn)?;
-        }
-        Ok(tls)
-    }
-
-    fn wrap(&self, tls: ServerConnection, conn: TcpConnection) -> Self::Stream {
-        StreamOwned::new(tls, conn)
-    }
-
-    fn finish(&self, stream: &mut Self::Stream) -> io::Result<()> {
-        stream.conn.send_close_notify();
-        stream.flush()
-    }
-}
+use tls::{Identity, Tls};
 
 /// A certificate for `localhost` made now, and both sides' configurations.
-fn configs() -> (Arc<ServerConfig>, Arc<ClientConfig>) {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let made = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let cert = CertificateDer::from(made.cert.der().to_vec());
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.key_pair.serialize_der()));
-    let server = ServerConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert.clone()], key)
-        .unwrap();
-    let mut roots = RootCertStore::empty();
-    roots.add(cert).unwrap();
-    let client = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    (Arc::new(server), Arc::new(client))
+fn configs() -> (Arc<rustls::ServerConfig>, Arc<ClientConfig>) {
+    let id = Identity::localhost().unwrap();
+    (id.server_config().unwrap(), id.client_config().unwrap())
 }
 
 fn tls_client(
@@ -122,4 +85,33 @@ fn a_stalled_handshake_holds_one_slot_until_its_timeout() {
     server.stop().unwrap();
     let stats = handle.stats();
     assert_eq!((stats.served, stats.rejected_handshakes), (3, 1));
+}
+
+#[test]
+fn the_tls_example_serves_a_rustls_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert_path = dir.path().join("cert.pem");
+    let program = test_support::example_path("tcp-server", "threaded-tls-echo-server").unwrap();
+    let server =
+        test_support::RunningServer::start(program, ["--cert-out".as_ref(), cert_path.as_os_str()])
+            .unwrap();
+    let pem = std::fs::read(&cert_path).unwrap();
+    let cert = CertificateDer::from_pem_slice(&pem).unwrap();
+    let mut roots = RootCertStore::empty();
+    roots.add(cert).unwrap();
+    let client_config = Arc::new(
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    );
+    let addr = server.addr().parse().unwrap();
+    let mut client = BufReader::new(tls_client(addr, &client_config));
+    for line in ["first\n", "second\n"] {
+        client.get_mut().write_all(line.as_bytes()).unwrap();
+        let mut back = String::new();
+        client.read_line(&mut back).unwrap();
+        assert_eq!(back, line);
+    }
 }

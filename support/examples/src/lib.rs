@@ -10,6 +10,8 @@
 //! Scheme: none. Not a library for users: a dev-dependency of the layer
 //! crates, for their examples.
 
+#![deny(missing_docs)]
+
 mod args;
 mod cli;
 mod exit;

@@ -11,6 +11,8 @@
 //!
 //! Scheme: none. Not a library for users.
 
+#![deny(missing_docs)]
+
 mod closed;
 mod family;
 mod interactive;

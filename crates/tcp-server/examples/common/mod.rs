@@ -3,6 +3,8 @@
 //! clean stop on the first SIGINT/SIGTERM and a forced one on the second.
 #![allow(dead_code)] // each example uses its own part
 
+pub mod tls;
+
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,0 +1,139 @@
+//! What the `async-*` examples share beyond example-support: their extra
+//! flags, the runtime, listening as the arguments say, serving with a clean
+//! stop on the first SIGINT/SIGTERM and a forced one on the second, and the
+//! clients' connect.
+#![allow(dead_code)] // each example uses its own part
+
+use std::future::Future;
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use clap::Parser;
+use example_support::{ClientArgs, ExitOnError, ServerArgs, announce, usage_exit};
+use tcp_ports::{ListenOptions, Target, TcpConfig};
+use tcp_server_async::{Diagnostics, Input, Output, Peer, ServerBuilder, ServerHandle};
+
+/// The flags of every example server, plus the servers' own.
+#[derive(Debug, Clone, Parser)]
+#[command(about = "A tcp-server-async example of the scheme-sockets workspace")]
+pub struct AsyncArgs {
+    /// Where and how long to serve.
+    #[command(flatten)]
+    pub server: ServerArgs,
+
+    /// Handle at most N connections at once; others wait in the kernel's
+    /// queue (the egg's MAXREQUESTS).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_requests: Option<u64>,
+
+    /// One line per connection and error on stderr, with PREFIX (default
+    /// `tcp-server`).
+    #[arg(long, value_name = "PREFIX", num_args = 0..=1, default_missing_value = "yes")]
+    pub diagnostics: Option<String>,
+}
+
+/// The multi-thread runtime every example runs on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .or_exit("cannot start the tokio runtime")
+}
+
+/// The builder the arguments describe, for a handler-specific finish.
+pub fn builder(args: &AsyncArgs) -> ServerBuilder {
+    let mut builder = ServerBuilder::new()
+        .max_requests(
+            args.max_requests
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        )
+        .diagnostics(Diagnostics::from_arg(args.diagnostics.as_deref()));
+    if let Some(timeout) = args.server.read_timeout {
+        builder = builder.idle_timeout(Some(timeout));
+    }
+    builder
+}
+
+/// Listens, announces `listening on ADDR`, and serves with `handler` until
+/// SIGINT/SIGTERM (graceful; a second one forces) or `--max-connections`
+/// connections; exits 0 after a clean stop, 1 (with a one-line message) if
+/// the server fails.
+pub fn serve<H, F>(args: &AsyncArgs, builder: ServerBuilder, handler: H) -> !
+where
+    H: Fn(Input, Output, Peer) -> F + Send + Sync + 'static,
+    F: Future<Output = io::Result<()>> + Send + 'static,
+{
+    let a = &args.server;
+    let listener = ListenOptions::new(a.port)
+        .host(a.host.as_str())
+        .listen()
+        .or_exit(format_args!("cannot listen on {}:{}", a.host, a.port));
+    let addr = listener.local_addr();
+    let budget = a.max_connections;
+    let runtime = runtime();
+    runtime.block_on(async move {
+        let stopper: Arc<std::sync::OnceLock<ServerHandle>> = Arc::default();
+        let served = Arc::new(AtomicU64::new(0));
+        let handler = Arc::new(handler);
+        let counted = {
+            let stopper = Arc::clone(&stopper);
+            move |i: Input, o: Output, p: Peer| {
+                let (handler, stopper, served) = (
+                    Arc::clone(&handler),
+                    Arc::clone(&stopper),
+                    Arc::clone(&served),
+                );
+                async move {
+                    let result = handler(i, o, p).await;
+                    let n = served.fetch_add(1, Ordering::SeqCst) + 1;
+                    if budget.is_some_and(|limit| n >= limit) {
+                        if let Some(handle) = stopper.get() {
+                            handle.stop();
+                        }
+                    }
+                    result
+                }
+            }
+        };
+        let server = builder
+            .build(listener, counted)
+            .or_exit("cannot start the server");
+        let handle = server.handle();
+        let _ = stopper.set(handle.clone());
+        stop_on_signals(handle);
+        announce(addr);
+        server.run().await.or_exit("server failed");
+    });
+    let _ = io::stdout().flush();
+    std::process::exit(0)
+}
+
+/// First SIGINT/SIGTERM: stop gracefully; second: force.
+fn stop_on_signals(handle: ServerHandle) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt()).or_exit("cannot handle SIGINT");
+    let mut term = signal(SignalKind::terminate()).or_exit("cannot handle SIGTERM");
+    tokio::spawn(async move {
+        for _ in 0..2 {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            match handle.is_stopped() {
+                false => handle.stop(),
+                true => handle.force(),
+            }
+        }
+    });
+}
+
+/// The clients' `--addr`, parsed (exit 2 when it is not `HOST:PORT`), and
+/// a connection to it (exit 1 naming the address when it fails).
+pub async fn connect(args: &ClientArgs, config: &TcpConfig) -> (Input, Output) {
+    let target =
+        Target::parse(&args.addr).unwrap_or_else(|e| usage_exit(format!("error: --addr: {e}")));
+    tcp_server_async::connect_with(target, config)
+        .await
+        .or_exit(format_args!("cannot connect to {}", args.addr))
+}

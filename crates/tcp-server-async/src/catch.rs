@@ -1,0 +1,50 @@
+//! A handler's panic, caught where its future is polled, so that it ends
+//! only its own connection.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Polls the inner (boxed, so Unpin) future under `catch_unwind`.
+pub(crate) struct CatchUnwind<F: ?Sized> {
+    inner: Pin<Box<F>>,
+}
+
+impl<F: Future + ?Sized> CatchUnwind<F> {
+    pub(crate) fn new(inner: Pin<Box<F>>) -> CatchUnwind<F> {
+        CatchUnwind { inner }
+    }
+}
+
+impl<F: Future + ?Sized> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, PanicMessage>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // The connection ends after a panic, and nothing of the handler's
+        // state is used again: unwind safety holds.
+        let inner = &mut self.inner;
+        match catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+            Err(payload) => Poll::Ready(Err(PanicMessage(payload))),
+        }
+    }
+}
+
+/// A handler's panic payload, shown as its message.
+pub(crate) struct PanicMessage(pub(crate) Box<dyn Any + Send>);
+
+impl fmt::Display for PanicMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = self
+            .0
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| self.0.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(a payload that is not a string)");
+        write!(f, "handler panicked: {message}")
+    }
+}

@@ -1,0 +1,273 @@
+//! The input of a connection: `AsyncRead + AsyncBufRead` that holds no
+//! buffer while it waits. It waits for readability first and allocates its
+//! buffer only when data has arrived, and gives the buffer back once it is
+//! drained and the socket has nothing more: an idle connection costs its
+//! socket and a few words here, not 8 KiB.
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufRead, AsyncRead, ReadBuf, ReadHalf};
+use tokio::net::TcpStream;
+use tokio_util::sync::CancellationToken;
+
+use crate::stream::BoxStream;
+use crate::timeout::Timeout;
+
+/// How much the input reads at once: allocated when data arrives, freed
+/// when the input must wait again.
+///
+/// Scheme: none.
+pub const DEFAULT_READ_BUFFER: usize = 8 * 1024;
+
+pub(crate) enum ReadSide {
+    Tcp(Arc<TcpStream>),
+    Upgraded(ReadHalf<BoxStream>),
+}
+
+/// The input of a connection, from the client (server side) or the server
+/// (from [`crate::connect`]): `AsyncRead + AsyncBufRead`, so
+/// `AsyncBufReadExt::read_line`, `read_until` and `lines` work on it.
+///
+/// A read waits at most the read timeout (the server's idle timeout, or the
+/// configuration's read timeout), and not past the connection's deadline;
+/// then it fails with `TimedOut`, naming the peer.
+///
+/// # Memory
+///
+/// While the input waits, it holds no buffer: it waits for the socket to
+/// be readable, allocates [`DEFAULT_READ_BUFFER`] bytes when data is there,
+/// and frees them once everything read was consumed and the socket has no
+/// more. (Readiness can be reported falsely; a read that would block then
+/// just waits again.) Over an upgraded (TLS) stream the buffer is allocated
+/// for each read that finds no data in the TLS layer, and freed when it
+/// must wait.
+///
+/// # Stopping
+///
+/// A handler that waits for a client's next request should not hold a
+/// shutdown up: call [`Input::set_idle`]`(true)` before that wait and
+/// `false` once a request has begun. When the server stops, an idle input
+/// with nothing buffered reads as end-of-file, so the handler returns. (The
+/// input must be polled by the handler's own future for this: the
+/// connection's task wakes it.)
+///
+/// Scheme: the current input port the tcp-server egg binds (a CHICKEN
+/// input port of `tcp-accept` or `tcp-connect`).
+#[doc(alias("tcp-accept", "tcp-connect"))]
+pub struct Input {
+    side: ReadSide,
+    /// The buffer while data flows; `None` while waiting.
+    buf: Option<Box<[u8]>>,
+    pos: usize,
+    filled: usize,
+    capacity: usize,
+    timeout: Timeout,
+    idle: bool,
+    stop: Option<CancellationToken>,
+    peer: SocketAddr,
+}
+
+impl Input {
+    pub(crate) fn new(
+        side: ReadSide,
+        peer: SocketAddr,
+        timeout: Timeout,
+        stop: Option<CancellationToken>,
+    ) -> Input {
+        Input {
+            side,
+            buf: None,
+            pos: 0,
+            filled: 0,
+            capacity: DEFAULT_READ_BUFFER,
+            timeout,
+            idle: false,
+            stop,
+            peer,
+        }
+    }
+
+    /// The peer's address.
+    ///
+    /// Scheme: `tcp-addresses` (second value).
+    #[doc(alias = "tcp-addresses")]
+    pub fn peer_addr(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// Marks the input idle (waiting for the client's next request) or
+    /// busy; see the type's doc. Marking it idle after the server stopped
+    /// makes its next read with nothing buffered an end-of-file at once.
+    ///
+    /// Scheme: none.
+    pub fn set_idle(&mut self, idle: bool) {
+        self.idle = idle;
+    }
+
+    /// Whether the input is marked idle.
+    ///
+    /// Scheme: none.
+    pub fn is_idle(&self) -> bool {
+        self.idle
+    }
+
+    /// The read timeout: how long one read may wait for data (`None`: no
+    /// limit).
+    ///
+    /// Scheme: `tcp-read-timeout` as captured by the port.
+    #[doc(alias = "tcp-read-timeout")]
+    pub fn read_timeout(&self) -> Option<Duration> {
+        self.timeout.limit()
+    }
+
+    /// Changes the read timeout.
+    ///
+    /// Scheme: none (CHICKEN re-reads `tcp-read-timeout`; decision 3).
+    pub fn set_read_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout.set_limit(timeout);
+    }
+
+    /// How many bytes the input reads at once, once data has arrived
+    /// (default [`DEFAULT_READ_BUFFER`]; at least 1).
+    ///
+    /// Scheme: none.
+    pub fn set_read_buffer(&mut self, bytes: usize) {
+        self.capacity = bytes.max(1);
+    }
+
+    /// Whether the input holds a buffer now (for tests and measurements).
+    ///
+    /// Scheme: none.
+    pub fn holds_buffer(&self) -> bool {
+        self.buf.is_some()
+    }
+
+    fn stopped_while_idle(&self) -> bool {
+        self.idle
+            && self
+                .stop
+                .as_ref()
+                .is_some_and(CancellationToken::is_cancelled)
+    }
+
+    /// Fills the empty buffer: `Ready(Ok(n))`, 0 at end-of-file.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        let capacity = self.capacity;
+        match &mut self.side {
+            ReadSide::Tcp(stream) => loop {
+                let buf = match &mut self.buf {
+                    Some(buf) => buf,
+                    None => {
+                        // No buffer until the socket says data is there.
+                        match stream.poll_read_ready(cx) {
+                            Poll::Pending => {
+                                return match self.timeout.poll_expired(cx, &self.peer) {
+                                    Poll::Ready(e) => Poll::Ready(Err(e)),
+                                    Poll::Pending => Poll::Pending,
+                                };
+                            }
+                            Poll::Ready(Err(e)) => {
+                                return Poll::Ready(Err(read_error(e, &self.peer)));
+                            }
+                            Poll::Ready(Ok(())) => {
+                                self.buf.insert(vec![0; capacity].into_boxed_slice())
+                            }
+                        }
+                    }
+                };
+                match stream.try_read(buf) {
+                    Ok(n) => return Poll::Ready(Ok(n)),
+                    // Nothing after all (drained, or a false readiness): give
+                    // the buffer back and wait. Bounded: the WouldBlock
+                    // cleared the readiness, so the next poll is Pending
+                    // unless data really came.
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.buf = None,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Poll::Ready(Err(read_error(e, &self.peer))),
+                }
+            },
+            ReadSide::Upgraded(half) => {
+                let buf = self
+                    .buf
+                    .get_or_insert_with(|| vec![0; capacity].into_boxed_slice());
+                let mut read = ReadBuf::new(buf);
+                match Pin::new(half).poll_read(cx, &mut read) {
+                    Poll::Ready(Ok(())) => Poll::Ready(Ok(read.filled().len())),
+                    Poll::Ready(Err(e)) => Poll::Ready(Err(read_error(e, &self.peer))),
+                    Poll::Pending => {
+                        self.buf = None;
+                        match self.timeout.poll_expired(cx, &self.peer) {
+                            Poll::Ready(e) => Poll::Ready(Err(e)),
+                            Poll::Pending => Poll::Pending,
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn read_error(e: io::Error, peer: &SocketAddr) -> io::Error {
+    io::Error::new(e.kind(), format!("read from {peer}: {e}"))
+}
+
+impl AsyncBufRead for Input {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        let this = self.get_mut();
+        if this.pos >= this.filled {
+            if this.stopped_while_idle() {
+                this.buf = None;
+                return Poll::Ready(Ok(&[]));
+            }
+            let n = ready!(this.poll_fill(cx))?;
+            this.timeout.progress();
+            this.pos = 0;
+            this.filled = n;
+            if n == 0 {
+                // End-of-file: nothing more will come to fill a buffer.
+                this.buf = None;
+                return Poll::Ready(Ok(&[]));
+            }
+        }
+        match &this.buf {
+            Some(buf) => Poll::Ready(Ok(&buf[this.pos..this.filled])),
+            None => Poll::Ready(Ok(&[])),
+        }
+    }
+
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        let this = self.get_mut();
+        this.pos = (this.pos + amt).min(this.filled);
+    }
+}
+
+impl AsyncRead for Input {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let data = ready!(self.as_mut().poll_fill_buf(cx))?;
+        let n = data.len().min(out.remaining());
+        out.put_slice(&data[..n]);
+        self.consume(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl fmt::Debug for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Input")
+            .field("peer", &self.peer)
+            .field("buffered", &(self.filled - self.pos.min(self.filled)))
+            .field("idle", &self.idle)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,282 @@
+//! The output of a connection: `AsyncWrite` with a small buffer that exists
+//! only while it holds bytes.
+
+use std::fmt;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use tokio::io::{AsyncWrite, WriteHalf};
+use tokio::net::TcpStream;
+
+use crate::stream::{BoxStream, shutdown};
+use crate::timeout::Timeout;
+
+/// How many bytes of small writes the output gathers before it sends them;
+/// a write at least this long is sent directly.
+///
+/// Scheme: `tcp-buffer-size`, for the async layer.
+#[doc(alias = "tcp-buffer-size")]
+pub const DEFAULT_OUTPUT_BUFFER: usize = 1024;
+
+pub(crate) enum WriteSide {
+    Tcp(Arc<TcpStream>),
+    Upgraded(WriteHalf<BoxStream>),
+    /// Handed over to the connection's task (at drop).
+    Gone,
+}
+
+/// Where a server's output goes when the handler drops it, for the server
+/// to send what is left and close the connection normally.
+pub(crate) type Leftover = Arc<Mutex<Option<(WriteSide, Vec<u8>)>>>;
+
+/// The output of a connection, to the client (server side) or the server
+/// (from [`crate::connect`]): `AsyncWrite`.
+///
+/// Small writes are gathered (up to [`DEFAULT_OUTPUT_BUFFER`] bytes) and
+/// sent on `flush`, when the buffer fills, or, on a server connection, when
+/// the handler returns `Ok`; the buffer is allocated for them and freed once
+/// sent. A write waits at most the write timeout for room, and not past the
+/// connection's deadline; then it fails with `TimedOut`, naming the peer.
+///
+/// A client-side output sends nothing more once dropped: flush (or
+/// `shutdown`) it first, as with tokio's `BufWriter`.
+///
+/// Scheme: the current output port the tcp-server egg binds.
+pub struct Output {
+    side: WriteSide,
+    buf: Vec<u8>,
+    capacity: usize,
+    timeout: Timeout,
+    peer: SocketAddr,
+    leftover: Option<Leftover>,
+}
+
+impl Output {
+    pub(crate) fn new(
+        side: WriteSide,
+        peer: SocketAddr,
+        timeout: Timeout,
+        leftover: Option<Leftover>,
+    ) -> Output {
+        Output {
+            side,
+            buf: Vec::new(),
+            capacity: DEFAULT_OUTPUT_BUFFER,
+            timeout,
+            peer,
+            leftover,
+        }
+    }
+
+    pub(crate) fn resume(
+        side: WriteSide,
+        buf: Vec<u8>,
+        peer: SocketAddr,
+        timeout: Timeout,
+    ) -> Output {
+        Output {
+            side,
+            buf,
+            capacity: DEFAULT_OUTPUT_BUFFER,
+            timeout,
+            peer,
+            leftover: None,
+        }
+    }
+
+    /// The peer's address.
+    ///
+    /// Scheme: `tcp-addresses` (second value).
+    #[doc(alias = "tcp-addresses")]
+    pub fn peer_addr(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// The write timeout: how long one write may wait for room (`None`: no
+    /// limit).
+    ///
+    /// Scheme: `tcp-write-timeout` as captured by the port.
+    #[doc(alias = "tcp-write-timeout")]
+    pub fn write_timeout(&self) -> Option<Duration> {
+        self.timeout.limit()
+    }
+
+    /// Changes the write timeout.
+    ///
+    /// Scheme: none (CHICKEN re-reads `tcp-write-timeout`; decision 3).
+    pub fn set_write_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout.set_limit(timeout);
+    }
+
+    /// How many bytes of small writes are gathered (default
+    /// [`DEFAULT_OUTPUT_BUFFER`]; 0 sends every write at once).
+    ///
+    /// Scheme: `tcp-buffer-size`.
+    #[doc(alias = "tcp-buffer-size")]
+    pub fn set_output_buffer(&mut self, bytes: usize) {
+        self.capacity = bytes;
+    }
+
+    /// How many bytes wait in the buffer.
+    ///
+    /// Scheme: none.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Writes `data` to the socket (or the upgraded stream) now.
+    fn poll_send(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        let result = match &mut self.side {
+            WriteSide::Tcp(stream) => loop {
+                match stream.poll_write_ready(cx) {
+                    Poll::Pending => break Poll::Pending,
+                    Poll::Ready(Err(e)) => break Poll::Ready(Err(e)),
+                    Poll::Ready(Ok(())) => {}
+                }
+                match stream.try_write(data) {
+                    // Bounded: the WouldBlock cleared the readiness.
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    other => break Poll::Ready(other),
+                }
+            },
+            WriteSide::Upgraded(half) => Pin::new(half).poll_write(cx, data),
+            WriteSide::Gone => Poll::Ready(Err(io::Error::from(io::ErrorKind::NotConnected))),
+        };
+        match result {
+            Poll::Ready(Ok(n)) => {
+                self.timeout.progress();
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(write_error(e, &self.peer))),
+            Poll::Pending => match self.timeout.poll_expired(cx, &self.peer) {
+                Poll::Ready(e) => Poll::Ready(Err(e)),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    /// Sends the whole buffer, then frees it.
+    fn poll_send_buffer(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let mut sent = 0;
+        let result = loop {
+            if sent == self.buf.len() {
+                break Poll::Ready(Ok(()));
+            }
+            let buf = std::mem::take(&mut self.buf);
+            let step = self.poll_send(cx, &buf[sent..]);
+            self.buf = buf;
+            match step {
+                Poll::Ready(Ok(0)) => break Poll::Ready(Err(write_zero(&self.peer))),
+                Poll::Ready(Ok(n)) => sent += n,
+                Poll::Ready(Err(e)) => break Poll::Ready(Err(e)),
+                Poll::Pending => break Poll::Pending,
+            }
+        };
+        self.buf.drain(..sent);
+        if self.buf.is_empty() {
+            // An idle connection keeps no output buffer either.
+            self.buf = Vec::new();
+        }
+        result
+    }
+}
+
+impl Output {
+    /// A step of the upgraded stream (its flush, its close): an error names
+    /// the peer, a wait is bounded by the write timeout.
+    fn timed(&mut self, cx: &mut Context<'_>, step: Poll<io::Result<()>>) -> Poll<io::Result<()>> {
+        match step {
+            Poll::Ready(Ok(())) => {
+                self.timeout.progress();
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(write_error(e, &self.peer))),
+            Poll::Pending => match self.timeout.poll_expired(cx, &self.peer) {
+                Poll::Ready(e) => Poll::Ready(Err(e)),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+fn write_error(e: io::Error, peer: &SocketAddr) -> io::Error {
+    io::Error::new(e.kind(), format!("write to {peer}: {e}"))
+}
+
+fn write_zero(peer: &SocketAddr) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::WriteZero,
+        format!("write to {peer}: the stream took no bytes"),
+    )
+}
+
+impl AsyncWrite for Output {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if this.buf.len() + data.len() > this.capacity {
+            ready!(this.poll_send_buffer(cx))?;
+        }
+        if data.len() >= this.capacity {
+            return this.poll_send(cx, data);
+        }
+        if this.buf.capacity() == 0 {
+            this.buf.reserve_exact(this.capacity);
+        }
+        this.buf.extend_from_slice(data);
+        Poll::Ready(Ok(data.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.poll_send_buffer(cx))?;
+        let flushed = match &mut this.side {
+            WriteSide::Upgraded(half) => Pin::new(half).poll_flush(cx),
+            _ => Poll::Ready(Ok(())),
+        };
+        this.timed(cx, flushed)
+    }
+
+    /// Flushes, then ends the output: a TLS stream sends `close_notify`, and
+    /// the TCP connection's writing is shut down (the peer reads EOF); the
+    /// input can still read.
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.as_mut().poll_flush(cx))?;
+        let this = self.get_mut();
+        let result = match &mut this.side {
+            WriteSide::Tcp(stream) => Poll::Ready(shutdown(stream, Shutdown::Write)),
+            WriteSide::Upgraded(half) => Pin::new(half).poll_shutdown(cx),
+            WriteSide::Gone => Poll::Ready(Ok(())),
+        };
+        this.timed(cx, result)
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        // A server connection's output goes back to its task, which sends
+        // what is left and ends the stream if the handler succeeded.
+        if let Some(leftover) = self.leftover.take() {
+            let side = std::mem::replace(&mut self.side, WriteSide::Gone);
+            let buf = std::mem::take(&mut self.buf);
+            *leftover.lock().unwrap_or_else(PoisonError::into_inner) = Some((side, buf));
+        }
+    }
+}
+
+impl fmt::Debug for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Output")
+            .field("peer", &self.peer)
+            .field("buffered", &self.buf.len())
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}

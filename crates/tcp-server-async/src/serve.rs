@@ -1,0 +1,211 @@
+//! One connection on its own task: addresses, upgrade, handler, end.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, PoisonError};
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+use tracing::{Instrument, Span};
+
+use crate::catch::{CatchUnwind, PanicMessage};
+use crate::input::ReadSide;
+use crate::output::{Leftover, WriteSide};
+use crate::server::{InFlight, Shared, hard_close};
+use crate::timeout::Timeout;
+use crate::{Input, Outcome, Output, Peer, TcpIo, connection_span};
+
+pub(crate) async fn serve(
+    shared: Arc<Shared>,
+    stream: TcpStream,
+    id: u64,
+    flight: InFlight,
+    accepted_at: Instant,
+) {
+    let stream = Arc::new(stream);
+    let addresses = (shared.hooks.addresses)(&stream);
+    let peer = match &addresses {
+        Ok((_, peer)) => *peer,
+        Err(_) => stream
+            .peer_addr()
+            .unwrap_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0))),
+    };
+    let span = connection_span(id, peer);
+    let conn = Conn {
+        shared: &shared,
+        stream: &stream,
+        span: span.clone(),
+        id,
+        accepted_at,
+    };
+    conn.run(addresses, flight).instrument(span).await;
+}
+
+struct Conn<'a> {
+    shared: &'a Shared,
+    stream: &'a Arc<TcpStream>,
+    span: Span,
+    id: u64,
+    accepted_at: Instant,
+}
+
+/// How the handler's part ended.
+enum Ended {
+    Handler(Result<io::Result<()>, PanicMessage>),
+    Forced,
+}
+
+impl Conn<'_> {
+    async fn run(&self, addresses: io::Result<(SocketAddr, SocketAddr)>, flight: InFlight) {
+        let shared = self.shared;
+        let settings = &shared.settings;
+        let (local, peer) = match addresses {
+            Ok(addrs) => addrs,
+            Err(e) => return self.end(flight, Outcome::Failed, Some(&e)),
+        };
+        shared.diagnostics.accepted(self.id, peer);
+        let deadline = settings.deadline.map(|d| self.accepted_at + d);
+        let (read_side, write_side) = match &shared.hooks.upgrade {
+            None => (
+                ReadSide::Tcp(Arc::clone(self.stream)),
+                WriteSide::Tcp(Arc::clone(self.stream)),
+            ),
+            Some(upgrade) => {
+                let limit = Instant::now() + settings.upgrade_timeout;
+                let until = deadline.map_or(limit, |d| d.min(limit));
+                let handshake = tokio::time::timeout_at(
+                    until,
+                    upgrade.upgrade(TcpIo::new(Arc::clone(self.stream))),
+                );
+                let upgraded = tokio::select! {
+                    biased;
+                    _ = shared.force.cancelled() => return self.end(flight, Outcome::Forced, None),
+                    upgraded = handshake => upgraded,
+                };
+                match upgraded {
+                    Ok(Ok(stream)) => {
+                        let (r, w) = tokio::io::split(stream);
+                        (ReadSide::Upgraded(r), WriteSide::Upgraded(w))
+                    }
+                    Ok(Err(e)) => {
+                        let e = io::Error::new(e.kind(), format!("upgrade of {peer}: {e}"));
+                        return self.end(flight, Outcome::Rejected, Some(&e));
+                    }
+                    Err(_) => {
+                        let e = io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            format!(
+                                "upgrade of {peer}: timed out after {:?}",
+                                settings.upgrade_timeout
+                            ),
+                        );
+                        return self.end(flight, Outcome::Rejected, Some(&e));
+                    }
+                }
+            }
+        };
+        let leftover = Leftover::default();
+        let input = Input::new(
+            read_side,
+            peer,
+            Timeout::new("read from", settings.read_timeout, deadline),
+            Some(shared.stop.clone()),
+        );
+        let mut output = Output::new(
+            write_side,
+            peer,
+            Timeout::new("write to", settings.write_timeout, deadline),
+            Some(Arc::clone(&leftover)),
+        );
+        output.set_output_buffer(settings.output_buffer);
+        let info = Peer::new(self.id, local, peer, shared.stop.clone());
+        let handler = &shared.handler;
+        let future = match catch_unwind(AssertUnwindSafe(|| handler(input, output, info))) {
+            Ok(future) => future,
+            Err(payload) => {
+                return self.end(flight, Outcome::Panicked, Some(&PanicMessage(payload)));
+            }
+        };
+        let mut future = CatchUnwind::new(future);
+        let mut stop_seen = false;
+        let ended = loop {
+            tokio::select! {
+                biased;
+                _ = shared.force.cancelled() => break Ended::Forced,
+                result = &mut future => break Ended::Handler(result),
+                // Wakes the handler once at the stop, so that an idle input
+                // it waits on sees the stop and reads end-of-file.
+                _ = shared.stop.cancelled(), if !stop_seen => stop_seen = true,
+            }
+        };
+        // The handler's input and output go now; the output leaves what it
+        // still holds in `leftover`.
+        drop(future);
+        match ended {
+            Ended::Forced => self.end(flight, Outcome::Forced, None),
+            Ended::Handler(Err(panic)) => self.end(flight, Outcome::Panicked, Some(&panic)),
+            Ended::Handler(Ok(Err(e))) => self.end(flight, Outcome::Failed, Some(&e)),
+            Ended::Handler(Ok(Ok(()))) => self.finish(flight, &leftover, peer, deadline).await,
+        }
+    }
+
+    /// A served connection: sends what the handler left, counts it, then
+    /// ends the stream normally (TLS `close_notify`, FIN).
+    async fn finish(
+        &self,
+        flight: InFlight,
+        leftover: &Leftover,
+        peer: SocketAddr,
+        deadline: Option<Instant>,
+    ) {
+        let left = leftover
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some((side, buf)) = left else {
+            // The handler gave its output away (to another task): that
+            // task ends the stream.
+            return self.end(flight, Outcome::Served, None);
+        };
+        let timeout = Timeout::new("write to", self.shared.settings.write_timeout, deadline);
+        let mut output = Output::resume(side, buf, peer, timeout);
+        let flushed = tokio::select! {
+            biased;
+            _ = self.shared.force.cancelled() => return self.end(flight, Outcome::Forced, None),
+            flushed = output.flush() => flushed,
+        };
+        match flushed {
+            Ok(()) => {
+                // Counted before the peer can see the end, so a client that
+                // saw it finds it in the statistics.
+                self.end(flight, Outcome::Served, None);
+                tokio::select! {
+                    biased;
+                    _ = self.shared.force.cancelled() => {}
+                    _ = output.shutdown() => {}
+                }
+            }
+            Err(e) => self.end(flight, Outcome::Failed, Some(&e)),
+        }
+    }
+
+    fn end(&self, mut flight: InFlight, outcome: Outcome, error: Option<&dyn fmt::Display>) {
+        let shared = flight.shared();
+        shared.diagnostics.finished(
+            &self.span,
+            self.id,
+            outcome,
+            self.accepted_at.elapsed(),
+            error,
+        );
+        flight.outcome = outcome;
+        drop(flight);
+        if outcome != Outcome::Served {
+            // The peer must not take a cut-off exchange for a whole one.
+            hard_close(self.shared, self.stream);
+        }
+    }
+}

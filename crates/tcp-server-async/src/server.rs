@@ -1,0 +1,387 @@
+//! The server: its accept loop, and the shutdown that ends it.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use tcp_ports::{AcceptBackoff, AcceptErrorClass, classify_accept_error};
+
+use crate::hooks::Hooks;
+use crate::{
+    Diagnostics, Input, IntoListener, Outcome, Output, Peer, ServerBuilder, ServerHandle,
+    ShutdownSummary, Stats,
+};
+
+pub(crate) type HandlerFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
+pub(crate) type Handler = dyn Fn(Input, Output, Peer) -> HandlerFuture + Send + Sync;
+
+/// What the builder settled.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) max_requests: Option<usize>,
+    pub(crate) read_timeout: Option<Duration>,
+    pub(crate) write_timeout: Option<Duration>,
+    pub(crate) output_buffer: usize,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) upgrade_timeout: Duration,
+    pub(crate) drain_timeout: Duration,
+}
+
+/// What the accept loop and the connections' tasks share.
+pub(crate) struct Shared {
+    pub(crate) settings: Settings,
+    pub(crate) hooks: Hooks,
+    pub(crate) handler: Arc<Handler>,
+    pub(crate) diagnostics: Diagnostics,
+    pub(crate) stats: Arc<Stats>,
+    /// Fired by a stop: the accept loop ends, idle inputs read EOF.
+    pub(crate) stop: CancellationToken,
+    /// Fired at the drain deadline (or by a force): every connection's
+    /// task drops its handler and closes abruptly.
+    pub(crate) force: CancellationToken,
+    /// The cap's slots, taken before accept; `None` without a cap.
+    slots: Option<Arc<Semaphore>>,
+    /// Notified when a connection ends (and so gives a descriptor back):
+    /// cuts an accept backoff short.
+    closed: Notify,
+    /// Connections that ended by themselves after the stop: counted as they
+    /// end, since a stop wakes idle ones at once, before any count of the
+    /// open ones could be taken.
+    drained: AtomicU64,
+}
+
+/// An async TCP server on tokio: accepts connections on its listener and
+/// runs the handler's future for each on its own task, until it is
+/// stopped. It runs on the caller's runtime and never makes one.
+///
+/// Make one with [`Server::new`] or [`crate::ServerBuilder`], take a
+/// [`ServerHandle`] to stop it and read its statistics, then await
+/// [`Server::run`] (or [`Server::run_until`] a signal).
+///
+/// # Faults
+///
+/// A handler that returns an error or panics ends only its own connection:
+/// the connection is closed abruptly through the hard-close hook, counted
+/// and logged (diagnostics, `tracing`), and its slot is given back. So is
+/// a connection whose task is cancelled (the runtime shutting down). This
+/// relies on unwinding: built with `panic = "abort"`, a handler's panic
+/// ends the process; [`crate::PANICS_ARE_ISOLATED`] tells which build this
+/// is.
+///
+/// Scheme: the procedure `make-tcp-server` returns.
+#[doc(alias = "make-tcp-server")]
+pub struct Server {
+    listener: TcpListener,
+    local: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+impl Server {
+    /// A server with every default ([`ServerBuilder::new`]): no cap,
+    /// CHICKEN's timeouts, a 5-minute connection deadline, plain TCP.
+    ///
+    /// Scheme: `(make-tcp-server LISTENER THUNK)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`ServerBuilder::build`].
+    #[doc(alias = "make-tcp-server")]
+    pub fn new<L, H, F>(listener: L, handler: H) -> io::Result<Server>
+    where
+        L: IntoListener,
+        H: Fn(Input, Output, Peer) -> F + Send + Sync + 'static,
+        F: Future<Output = io::Result<()>> + Send + 'static,
+    {
+        ServerBuilder::new().build(listener, handler)
+    }
+
+    pub(crate) fn from_parts(
+        listener: TcpListener,
+        settings: Settings,
+        hooks: Hooks,
+        diagnostics: Diagnostics,
+        handler: Arc<Handler>,
+    ) -> io::Result<Server> {
+        let local = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            slots: settings
+                .max_requests
+                .map(|n| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS)))),
+            settings,
+            hooks,
+            handler,
+            diagnostics,
+            stats: Arc::new(Stats::new()),
+            stop: CancellationToken::new(),
+            force: CancellationToken::new(),
+            closed: Notify::new(),
+            drained: AtomicU64::new(0),
+        });
+        Ok(Server {
+            listener,
+            local,
+            shared,
+        })
+    }
+
+    /// A handle to stop the server and read its statistics, before, while
+    /// and after it runs.
+    ///
+    /// Scheme: none.
+    pub fn handle(&self) -> ServerHandle {
+        ServerHandle {
+            stop: self.shared.stop.clone(),
+            force: self.shared.force.clone(),
+            stats: Arc::clone(&self.shared.stats),
+        }
+    }
+
+    /// The address the server listens on.
+    ///
+    /// Scheme: `tcp-listener-port` of the listener.
+    #[doc(alias = "tcp-listener-port")]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// Serves until stopped ([`ServerHandle::stop`]); see
+    /// [`Server::run_until`].
+    ///
+    /// Scheme: calling the procedure `make-tcp-server` returned.
+    ///
+    /// # Errors
+    ///
+    /// As [`Server::run_until`].
+    #[doc(alias = "make-tcp-server")]
+    pub async fn run(self) -> io::Result<ShutdownSummary> {
+        self.run_until(std::future::pending::<()>()).await
+    }
+
+    /// Serves until `signal` completes (`tokio::signal::ctrl_c()`, say) or
+    /// the server is stopped, then shuts down:
+    ///
+    /// 1. stops accepting and closes the listener, so new connections are
+    ///    refused;
+    /// 2. ends idle connections at once (their input, marked idle, reads
+    ///    end-of-file) and lets the others finish until the drain timeout
+    ///    (or a [`ServerHandle::force`]);
+    /// 3. closes those still open abruptly, through the hard-close hook;
+    /// 4. returns the [`ShutdownSummary`] (also in the statistics).
+    ///
+    /// Accept errors: those that concern one connection are skipped; running
+    /// out of descriptors or memory is logged once per burst and backed off
+    /// (5 ms doubling to 1 s, cut short when a connection closes), for as
+    /// long as it lasts: never a spin, never a pause for good.
+    ///
+    /// Scheme: none.
+    ///
+    /// # Errors
+    ///
+    /// An accept error that means the listener is unusable (returned after
+    /// the same shutdown).
+    pub async fn run_until<S: Future>(self, signal: S) -> io::Result<ShutdownSummary> {
+        let Server {
+            listener, shared, ..
+        } = self;
+        if !crate::PANICS_ARE_ISOLATED {
+            shared.diagnostics.notice(format_args!(
+                "built with panic = \"abort\": a handler's panic ends the process"
+            ));
+        }
+        let tracker = TaskTracker::new();
+        let fatal = accept_loop(&listener, &shared, &tracker, std::pin::pin!(signal)).await;
+        shared.stop.cancel();
+        // New connections are refused from here on.
+        drop(listener);
+        let summary = drain(&shared, &tracker).await;
+        match fatal {
+            Some(e) => Err(e),
+            None => Ok(summary),
+        }
+    }
+}
+
+async fn accept_loop<S: Future>(
+    listener: &TcpListener,
+    shared: &Arc<Shared>,
+    tracker: &TaskTracker,
+    mut signal: Pin<&mut S>,
+) -> Option<io::Error> {
+    let mut backoff = AcceptBackoff::new();
+    let mut burst: Option<(u64, Instant)> = None;
+    let mut next_id = 0u64;
+    loop {
+        // The slot first: while every slot is taken, clients wait in the
+        // kernel's queue, not in ours.
+        let permit = match &shared.slots {
+            None => None,
+            Some(slots) => tokio::select! {
+                biased;
+                _ = shared.stop.cancelled() => return None,
+                _ = signal.as_mut() => return None,
+                permit = Arc::clone(slots).acquire_owned() => permit.ok(),
+            },
+        };
+        let accepted = tokio::select! {
+            biased;
+            _ = shared.stop.cancelled() => return None,
+            _ = signal.as_mut() => return None,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, addr)) => {
+                if let Some((errors, since)) = burst.take() {
+                    shared.diagnostics.notice(format_args!(
+                        "accepting again after {errors} accept errors in {:.1?}",
+                        since.elapsed()
+                    ));
+                }
+                backoff.reset();
+                let stream = match &shared.hooks.accept {
+                    None => stream,
+                    Some(hook) => match hook(stream, addr) {
+                        Ok(stream) => stream,
+                        Err(e) => {
+                            shared.stats.accept_error(AcceptErrorClass::PerConnection);
+                            shared.diagnostics.error("accept hook", &e);
+                            continue;
+                        }
+                    },
+                };
+                // Small writes are gathered by the output and sent on flush:
+                // Nagle would only delay them.
+                let _ = stream.set_nodelay(true);
+                next_id += 1;
+                shared.stats.connection_accepted();
+                let flight = InFlight {
+                    shared: Arc::clone(shared),
+                    outcome: Outcome::Failed,
+                    permit,
+                };
+                tracker.spawn(crate::serve::serve(
+                    Arc::clone(shared),
+                    stream,
+                    next_id,
+                    flight,
+                    Instant::now(),
+                ));
+            }
+            Err(e) => {
+                let class = classify_accept_error(&e);
+                shared.stats.accept_error(class);
+                match class {
+                    AcceptErrorClass::PerConnection => {}
+                    AcceptErrorClass::ResourceExhausted => {
+                        match &mut burst {
+                            Some((errors, _)) => *errors += 1,
+                            None => {
+                                // Once per burst: a starved server must not
+                                // flood its log.
+                                shared.diagnostics.error("accept error (backing off)", &e);
+                                burst = Some((1, Instant::now()));
+                            }
+                        }
+                        drop(permit);
+                        let delay = backoff.next_delay();
+                        // Made before the wait, so a close during it counts.
+                        let closed = shared.closed.notified();
+                        tokio::select! {
+                            biased;
+                            _ = shared.stop.cancelled() => return None,
+                            _ = signal.as_mut() => return None,
+                            _ = closed => {}
+                            _ = tokio::time::sleep(delay) => {}
+                        }
+                    }
+                    _ => {
+                        shared.diagnostics.error("accept error (stopping)", &e);
+                        return Some(e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A connection from accept to its end: however it ends (served, failed,
+/// its task cancelled), it is counted once, then gives its slot back, then
+/// wakes a backing-off accept loop.
+pub(crate) struct InFlight {
+    shared: Arc<Shared>,
+    pub(crate) outcome: Outcome,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl InFlight {
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if self.shared.stop.is_cancelled() && self.outcome != Outcome::Forced {
+            self.shared.drained.fetch_add(1, Ordering::SeqCst);
+        }
+        self.shared.stats.connection_ended(self.outcome);
+        drop(self.permit.take());
+        self.shared.closed.notify_waiters();
+    }
+}
+
+async fn drain(shared: &Shared, tracker: &TaskTracker) -> ShutdownSummary {
+    tracker.close();
+    let open = shared.stats.snapshot().active;
+    if open > 0 {
+        shared.diagnostics.notice(format_args!(
+            "stopping: waiting up to {:.1?} for {open} connections",
+            shared.settings.drain_timeout
+        ));
+    }
+    let finished = tokio::select! {
+        biased;
+        _ = tracker.wait() => true,
+        _ = shared.force.cancelled() => false,
+        _ = tokio::time::sleep(shared.settings.drain_timeout) => false,
+    };
+    if !finished {
+        // Every task drops its handler at once when it sees the force.
+        shared.force.cancel();
+        tracker.wait().await;
+    }
+    let stats = shared.stats.snapshot();
+    let drained = shared.drained.load(Ordering::SeqCst);
+    let summary = ShutdownSummary::new(stats.served, drained, stats.forced);
+    shared.stats.set_summary(summary);
+    shared
+        .diagnostics
+        .notice(format_args!("stopped: {summary}"));
+    summary
+}
+
+/// Refers to its own stream: what a connection's task needs to close it.
+pub(crate) fn hard_close(shared: &Shared, stream: &TcpStream) {
+    let _ = (shared.hooks.hard_close)(stream);
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("local", &self.local)
+            .field("settings", &self.shared.settings)
+            .field("hooks", &self.shared.hooks)
+            .field("diagnostics", &self.shared.diagnostics)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,122 @@
+//! The wait limit of one direction of a connection: its timeout (reset
+//! whenever the connection makes progress) and the connection's deadline.
+//!
+//! The timer is armed lazily and moved only when it fires: a connection
+//! that keeps making progress never touches the timer wheel, and an idle
+//! one holds one `Sleep` (boxed, so the input and output stay small).
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::time::{Instant, Sleep};
+
+pub(crate) struct Timeout {
+    /// How long one wait may last (the read or write timeout).
+    limit: Option<Duration>,
+    /// When the whole connection must be over.
+    deadline: Option<Instant>,
+    /// When the current wait began: `None` while the connection makes
+    /// progress.
+    waiting_since: Option<Instant>,
+    sleep: Option<Pin<Box<Sleep>>>,
+    /// "read from", "write to": for the error message.
+    op: &'static str,
+}
+
+impl Timeout {
+    pub(crate) fn new(
+        op: &'static str,
+        limit: Option<Duration>,
+        deadline: Option<Instant>,
+    ) -> Timeout {
+        Timeout {
+            limit,
+            deadline,
+            waiting_since: None,
+            sleep: None,
+            op,
+        }
+    }
+
+    pub(crate) fn set_limit(&mut self, limit: Option<Duration>) {
+        self.limit = limit;
+    }
+
+    pub(crate) fn limit(&self) -> Option<Duration> {
+        self.limit
+    }
+
+    /// The connection made progress: the next wait starts afresh.
+    pub(crate) fn progress(&mut self) {
+        self.waiting_since = None;
+    }
+
+    /// Called when the I/O is not ready: `Pending` (the timer will wake the
+    /// task) or a `TimedOut` error naming `peer` once the wait is over.
+    pub(crate) fn poll_expired(
+        &mut self,
+        cx: &mut Context<'_>,
+        peer: &SocketAddr,
+    ) -> Poll<io::Error> {
+        let now = Instant::now();
+        let since = *self.waiting_since.get_or_insert(now);
+        let by_limit = self.limit.map(|l| since + l);
+        let (due, why) = match (by_limit, self.deadline) {
+            (Some(l), Some(d)) if d < l => (d, Why::Deadline),
+            (Some(l), _) => (l, Why::Limit(self.limit.unwrap_or_default())),
+            (None, Some(d)) => (d, Why::Deadline),
+            (None, None) => return Poll::Pending,
+        };
+        if now >= due {
+            return Poll::Ready(timed_out(self.op, peer, why));
+        }
+        let sleep = match &mut self.sleep {
+            // Armed for an earlier wait, it fires early and is moved then
+            // (below); only a due time that came closer moves it now.
+            Some(sleep) if sleep.deadline() > due => {
+                sleep.as_mut().reset(due);
+                sleep
+            }
+            Some(sleep) => sleep,
+            None => self.sleep.insert(Box::pin(tokio::time::sleep_until(due))),
+        };
+        if sleep.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        if Instant::now() >= due {
+            return Poll::Ready(timed_out(self.op, peer, why));
+        }
+        // An early firing: wait for the rest of this wait.
+        sleep.as_mut().reset(due);
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(timed_out(self.op, peer, why)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+enum Why {
+    Limit(Duration),
+    Deadline,
+}
+
+fn timed_out(op: &str, peer: &SocketAddr, why: Why) -> io::Error {
+    let message = match why {
+        Why::Limit(limit) => format!("{op} {peer}: timed out after {limit:?}"),
+        Why::Deadline => format!("{op} {peer}: timed out (the connection's deadline passed)"),
+    };
+    io::Error::new(io::ErrorKind::TimedOut, message)
+}
+
+impl fmt::Debug for Timeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timeout")
+            .field("limit", &self.limit)
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,187 @@
+//! Connections are served over both families, many at once, with exact
+//! statistics; the async connect takes tcp-ports' address forms.
+
+mod util;
+
+use std::io::{self, ErrorKind};
+use std::sync::Arc;
+
+use rstest::rstest;
+use tcp_server_async::{Input, Output, Peer, ServerBuilder};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+use util::{connect, read_line};
+
+async fn echo_lines(mut input: Input, mut output: Output, _: Peer) -> io::Result<()> {
+    loop {
+        let line = read_line(&mut input).await?;
+        if line.is_empty() {
+            return Ok(());
+        }
+        output.write_all(format!("{line}\n").as_bytes()).await?;
+        output.flush().await?;
+    }
+}
+
+#[rstest]
+#[case::ipv4("127.0.0.1")]
+#[case::ipv6("::1")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn echo_over_each_family(#[case] host: &str) {
+    let server = util::start_on(host, ServerBuilder::new(), echo_lines);
+    let mut client = connect(server.addr).await;
+    for text in ["one", "two", "three"] {
+        client.send(text).await;
+        assert_eq!(client.line().await.unwrap(), text);
+    }
+    client.writer.shutdown().await.unwrap();
+    assert_eq!(client.rest().await.unwrap(), "");
+    let summary = server.stop().await.unwrap();
+    assert_eq!(summary.served, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_clients_are_all_served() {
+    const CLIENTS: usize = 1000;
+    // Every handler waits until all clients are connected and have spoken:
+    // the thousand are in the server at once.
+    let barrier = Arc::new(tokio::sync::Barrier::new(CLIENTS));
+    let server = {
+        let barrier = Arc::clone(&barrier);
+        util::start(ServerBuilder::new(), move |mut input, mut output, peer| {
+            let barrier = Arc::clone(&barrier);
+            async move {
+                let line = read_line(&mut input).await?;
+                barrier.wait().await;
+                output
+                    .write_all(format!("{line} #{}\n", peer.id()).as_bytes())
+                    .await
+            }
+        })
+    };
+    let mut clients = tokio::task::JoinSet::new();
+    for n in 0..CLIENTS {
+        let addr = server.addr;
+        clients.spawn(async move {
+            let mut c = connect(addr).await;
+            c.send(&format!("client {n}")).await;
+            let line = c.line().await.unwrap();
+            assert!(line.starts_with(&format!("client {n} #")), "{line}");
+            assert_eq!(c.rest().await.unwrap(), "");
+        });
+    }
+    let mut done = 0;
+    while let Some(result) = clients.join_next().await {
+        result.unwrap();
+        done += 1;
+    }
+    assert_eq!(done, CLIENTS);
+    let handle = server.handle.clone();
+    let summary = server.stop().await.unwrap();
+    assert_eq!(summary.served, CLIENTS as u64);
+    let stats = handle.stats();
+    assert_eq!(
+        (stats.accepted, stats.served, stats.active),
+        (CLIENTS as u64, CLIENTS as u64, 0)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statistics_are_exact_after_a_known_workload() {
+    let server = util::start(
+        ServerBuilder::new(),
+        |mut input, mut output, _| async move {
+            match read_line(&mut input).await?.as_str() {
+                "fail" => Err(io::Error::other("asked to fail")),
+                "panic" => panic!("asked to panic"),
+                other => output.write_all(format!("ok {other}\n").as_bytes()).await,
+            }
+        },
+    );
+    for request in ["a", "fail", "b", "panic", "c", "fail"] {
+        let mut c = connect(server.addr).await;
+        c.send(request).await;
+        let _ = c.rest().await;
+    }
+    let handle = server.handle.clone();
+    let stats = handle.stats();
+    assert_eq!(
+        (
+            stats.accepted,
+            stats.served,
+            stats.failed,
+            stats.panicked,
+            stats.active
+        ),
+        (6, 3, 2, 1, 0)
+    );
+    let summary = server.stop().await.unwrap();
+    assert_eq!((summary.served, summary.drained, summary.forced), (3, 0, 0));
+    assert_eq!(handle.stats().shutdown, Some(summary));
+}
+
+#[rstest]
+#[case::host_port("localhost:{port}")]
+#[case::v4("127.0.0.1:{port}")]
+#[case::v6("[::1]:{port}")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_takes_every_address_form(#[case] form: &str) {
+    let host = if form.starts_with('[') {
+        "::1"
+    } else {
+        "127.0.0.1"
+    };
+    let server = util::start_on(host, ServerBuilder::new(), echo_lines);
+    let target = form.replace("{port}", &server.addr.port().to_string());
+    let (mut input, mut output) = tcp_server_async::connect(target.as_str()).await.unwrap();
+    output.write_all(b"ping\n").await.unwrap();
+    output.flush().await.unwrap();
+    assert_eq!(read_line(&mut input).await.unwrap(), "ping");
+    output.shutdown().await.unwrap();
+    let mut rest = String::new();
+    input.read_line(&mut rest).await.unwrap();
+    assert_eq!(rest, "");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_failed_connect_names_the_target_and_keeps_its_kind() {
+    // A port nobody listens on: bind one, note it, close it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = tcp_server_async::connect(("127.0.0.1", port))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+    assert!(
+        err.to_string().contains(&format!("127.0.0.1:{port}")),
+        "{err}"
+    );
+    // Malformed targets fail before any lookup.
+    for bad in ["no-port", "::1:80", "host:0", "[::1:80"] {
+        let err = tcp_server_async::connect(bad).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn a_cap_of_zero_is_refused_naming_it() {
+    let listener = tcp_ports::listen_on("127.0.0.1", 0).unwrap();
+    let err = ServerBuilder::new()
+        .max_requests(0)
+        .build(listener, |_: Input, _: Output, _: Peer| async { Ok(()) })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("max_requests 0"), "{err}");
+}
+
+#[test]
+fn making_a_server_outside_a_runtime_is_an_error_not_a_panic() {
+    let listener = tcp_ports::listen_on("127.0.0.1", 0).unwrap();
+    let err = ServerBuilder::new()
+        .build(listener, |_: Input, _: Output, _: Peer| async { Ok(()) })
+        .unwrap_err();
+    assert!(err.to_string().contains("tokio runtime"), "{err}");
+}
