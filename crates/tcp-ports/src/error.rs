@@ -61,14 +61,48 @@ pub fn is_timeout(err: &io::Error) -> bool {
     NetworkError::find(err).is_some_and(NetworkError::is_timeout)
 }
 
-/// Wraps `err` as the failure of `op` on `target`, keeping its kind. An
-/// error already annotated (here or by netprim) keeps its innermost cause,
-/// so messages never repeat the address.
-pub(crate) fn network_error(
-    err: io::Error,
-    op: &'static str,
-    target: &dyn fmt::Display,
-) -> io::Error {
+/// The operation a read reports in its errors: `read from ADDR: …`.
+///
+/// Scheme: none.
+pub const READ_OP: &str = "read from";
+
+/// The operation a write reports in its errors: `write to ADDR: …`.
+///
+/// Scheme: none.
+pub const WRITE_OP: &str = "write to";
+
+/// Whether `err` is a read that ran out of time or met its deadline: the
+/// peer went silent, or dripped too slowly. A server closes such a
+/// connection normally (nothing it wrote was cut off), where a failed write
+/// calls for a reset.
+///
+/// Scheme: `(exn i/o net timeout)` raised by a read.
+#[doc(alias = "exn")]
+pub fn is_read_timeout(err: &io::Error) -> bool {
+    NetworkError::find(err).is_some_and(|e| e.is_timeout() && e.op() == READ_OP)
+}
+
+/// The failure of the network operation `op` (such as [`READ_OP`]) on
+/// `target`, as this crate reports it: an [`io::Error`] of `err`'s kind
+/// carrying a [`NetworkError`]. An error already annotated keeps its
+/// innermost cause, so messages never repeat the address. For layers above
+/// that do their own I/O (the async server) and report the same way.
+///
+/// ```
+/// use std::io;
+///
+/// let err = tcp_ports::network_error(
+///     io::Error::new(io::ErrorKind::TimedOut, "timed out after 5s"),
+///     tcp_ports::READ_OP,
+///     &"127.0.0.1:7",
+/// );
+/// assert!(tcp_ports::is_read_timeout(&err));
+/// assert_eq!(err.to_string(), "read from 127.0.0.1:7: timed out after 5s");
+/// ```
+///
+/// Scheme: the `(exn i/o net)` condition.
+#[doc(alias = "exn")]
+pub fn network_error(err: io::Error, op: &'static str, target: &dyn fmt::Display) -> io::Error {
     netprim::annotate(err, op, target)
 }
 

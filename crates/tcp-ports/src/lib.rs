@@ -105,7 +105,9 @@ pub use backlog::{MIN_DEFAULT_BACKLOG, default_backlog};
 pub use config::{DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT, MAX_BUFFER_SIZE, TcpConfig};
 pub use connect::{connect, connect_with};
 pub use connection::{JoinError, TcpConnection};
-pub use error::{NetworkError, is_network_error, is_timeout};
+pub use error::{
+    NetworkError, READ_OP, WRITE_OP, is_network_error, is_read_timeout, is_timeout, network_error,
+};
 pub use handle::ConnectionHandle;
 pub use lines::DEFAULT_MAX_LINE;
 pub use listener::{ListenOptions, TcpListener, listen, listen_on};

@@ -35,8 +35,8 @@ pub(crate) enum Side {
 impl Side {
     fn op(self) -> &'static str {
         match self {
-            Side::Recv => "read from",
-            Side::Send => "write to",
+            Side::Recv => crate::READ_OP,
+            Side::Send => crate::WRITE_OP,
         }
     }
 }

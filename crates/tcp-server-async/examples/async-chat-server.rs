@@ -5,9 +5,9 @@
 //! Relays go through one broadcast channel of `CHANNEL_CAPACITY` chunks,
 //! shared by every client: a send never waits, so a client that stops
 //! reading never stalls the others, and memory never grows past the
-//! channel. A client more than `CHANNEL_CAPACITY` chunks behind is
-//! disconnected (reset): when its receiver lags, or when, stuck writing to
-//! it, the server sees the channel fill up behind it.
+//! channel. A client more than `CHAT_BACKLOG_LIMIT` bytes (1 MiB) or a
+//! whole channel behind is disconnected (reset): when it receives, or
+//! when, stuck writing to it, the server sees the others run ahead.
 //!
 //! `cargo run -p tcp-server-async --example async-chat-server -- [--host H]
 //! [--port P] [--max-connections N] [--read-timeout MS] [--max-requests N]
@@ -17,6 +17,7 @@ mod common;
 
 use std::io::{self, ErrorKind};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, RELAY_CHUNK, parse_args};
@@ -38,21 +39,53 @@ fn main() {
     if args.server.read_timeout.is_none() {
         builder = builder.idle_timeout(None);
     }
-    let (relay, _) = broadcast::channel::<Arc<[u8]>>(CHANNEL_CAPACITY);
+    let (sender, _) = broadcast::channel::<Chunk>(CHANNEL_CAPACITY);
+    let relay = Relay {
+        sender,
+        sent: Arc::new(AtomicU64::new(0)),
+    };
     common::serve(&args, builder, move |input, output, peer| {
         chat(input, output, peer, relay.clone())
     });
 }
 
-async fn chat(
-    mut input: Input,
-    mut output: Output,
-    peer: Peer,
-    relay: Sender<Arc<[u8]>>,
-) -> io::Result<()> {
+/// Bytes relayed, with the count of all bytes relayed up to their end.
+#[derive(Clone)]
+struct Chunk {
+    bytes: Arc<[u8]>,
+    end: u64,
+}
+
+/// The channel, and how many bytes went into it: how far behind a client
+/// is, in bytes, is `sent` less what it has delivered.
+#[derive(Clone)]
+struct Relay {
+    sender: Sender<Chunk>,
+    sent: Arc<AtomicU64>,
+}
+
+impl Relay {
+    fn send(&self, bytes: Arc<[u8]>) {
+        let end = self.sent.fetch_add(bytes.len() as u64, Ordering::AcqRel) + bytes.len() as u64;
+        // Fails only when nobody listens, and the sender does.
+        let _ = self.sender.send(Chunk { bytes, end });
+    }
+
+    /// Fails when a client that has delivered everything up to `delivered`
+    /// is too far behind the others.
+    fn check(&self, delivered: u64) -> io::Result<()> {
+        let behind = self.sent.load(Ordering::Acquire).saturating_sub(delivered);
+        match behind > CHAT_BACKLOG_LIMIT as u64 {
+            true => Err(too_slow(behind)),
+            false => Ok(()),
+        }
+    }
+}
+
+async fn chat(mut input: Input, mut output: Output, peer: Peer, relay: Relay) -> io::Result<()> {
     let addr = peer.peer_addr();
     // Subscribed before the greeting: nothing sent after it is missed.
-    let mut inbox = relay.subscribe();
+    let mut inbox = relay.sender.subscribe();
     eprintln!("connected {addr}");
     let result = async {
         output.write_all(CHAT_GREETING).await?;
@@ -68,12 +101,15 @@ async fn chat(
                     }
                     let chunk: Arc<[u8]> = Arc::from(&data[..data.len().min(RELAY_CHUNK)]);
                     input.consume(chunk.len());
-                    // Fails only when nobody listens, and we do.
-                    let _ = relay.send(chunk);
+                    relay.send(chunk);
                 }
                 chunk = inbox.recv() => match chunk {
-                    Ok(chunk) => deliver(&mut output, &inbox, &chunk).await?,
-                    Err(RecvError::Lagged(n)) => return Err(too_slow(n)),
+                    Ok(chunk) => {
+                        let start = chunk.end - chunk.bytes.len() as u64;
+                        relay.check(start)?;
+                        deliver(&mut output, &relay, start, &chunk.bytes).await?;
+                    }
+                    Err(RecvError::Lagged(n)) => return Err(too_slow_chunks(n)),
                     Err(RecvError::Closed) => return Ok(()),
                 },
             }
@@ -84,13 +120,9 @@ async fn chat(
     result
 }
 
-/// Writes one chunk; gives up when the client falls a whole channel
-/// behind while the write waits.
-async fn deliver(
-    output: &mut Output,
-    inbox: &broadcast::Receiver<Arc<[u8]>>,
-    chunk: &[u8],
-) -> io::Result<()> {
+/// Writes one chunk, which starts `start` bytes into the relay; gives up
+/// when the client falls too far behind while the write waits.
+async fn deliver(output: &mut Output, relay: &Relay, start: u64, chunk: &[u8]) -> io::Result<()> {
     let mut check = tokio::time::interval(STALL_CHECK);
     let write = async {
         output.write_all(chunk).await?;
@@ -100,16 +132,19 @@ async fn deliver(
     loop {
         tokio::select! {
             written = &mut write => return written,
-            _ = check.tick() => {
-                if inbox.len() >= CHANNEL_CAPACITY {
-                    return Err(too_slow(inbox.len() as u64));
-                }
-            }
+            _ = check.tick() => relay.check(start)?,
         }
     }
 }
 
 fn too_slow(behind: u64) -> io::Error {
+    io::Error::new(
+        ErrorKind::ConnectionAborted,
+        format!("dropped: {behind} bytes behind (at most {CHAT_BACKLOG_LIMIT})"),
+    )
+}
+
+fn too_slow_chunks(behind: u64) -> io::Error {
     io::Error::new(
         ErrorKind::ConnectionAborted,
         format!("dropped: {behind} chunks behind (at most {CHANNEL_CAPACITY})"),

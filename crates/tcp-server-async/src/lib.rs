@@ -72,6 +72,8 @@
 //! tcp-server's own, re-exported: one shape for both servers. The
 //! statistics' `threads` and `idle_threads` stay 0 here.
 
+#![deny(missing_docs)]
+
 mod builder;
 mod catch;
 mod connect;

@@ -147,6 +147,11 @@ impl Conn<'_> {
         match ended {
             Ended::Forced => self.end(flight, Outcome::Forced, None),
             Ended::Handler(Err(panic)) => self.end(flight, Outcome::Panicked, Some(&panic)),
+            // A client that went silent (or dripped past the deadline) is
+            // closed normally: nothing the handler wrote was cut off.
+            Ended::Handler(Ok(Err(e))) if tcp_ports::is_read_timeout(&e) => {
+                self.end_quietly(flight, Outcome::Failed, Some(&e));
+            }
             Ended::Handler(Ok(Err(e))) => self.end(flight, Outcome::Failed, Some(&e)),
             Ended::Handler(Ok(Ok(()))) => self.finish(flight, &leftover, peer, deadline).await,
         }
@@ -192,7 +197,24 @@ impl Conn<'_> {
         }
     }
 
-    fn end(&self, mut flight: InFlight, outcome: Outcome, error: Option<&dyn fmt::Display>) {
+    /// Counts and logs the end of a connection, then resets it unless it
+    /// was served.
+    fn end(&self, flight: InFlight, outcome: Outcome, error: Option<&dyn fmt::Display>) {
+        let reset = outcome != Outcome::Served;
+        self.count(flight, outcome, error);
+        if reset {
+            // The peer must not take a cut-off exchange for a whole one.
+            hard_close(self.shared, self.stream);
+        }
+    }
+
+    /// Counts and logs the end of a connection that closes normally when
+    /// its stream is dropped, whatever its outcome.
+    fn end_quietly(&self, flight: InFlight, outcome: Outcome, error: Option<&dyn fmt::Display>) {
+        self.count(flight, outcome, error);
+    }
+
+    fn count(&self, mut flight: InFlight, outcome: Outcome, error: Option<&dyn fmt::Display>) {
         let shared = flight.shared();
         shared.diagnostics.finished(
             &self.span,
@@ -203,9 +225,5 @@ impl Conn<'_> {
         );
         flight.outcome = outcome;
         drop(flight);
-        if outcome != Outcome::Served {
-            // The peer must not take a cut-off exchange for a whole one.
-            hard_close(self.shared, self.stream);
-        }
     }
 }

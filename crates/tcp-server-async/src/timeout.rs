@@ -104,12 +104,14 @@ enum Why {
     Deadline,
 }
 
-fn timed_out(op: &str, peer: &SocketAddr, why: Why) -> io::Error {
+/// The timeout as tcp-ports reports one (a `NetworkError` of kind
+/// `TimedOut`), so `tcp_ports::is_timeout` and `is_read_timeout` know it.
+fn timed_out(op: &'static str, peer: &SocketAddr, why: Why) -> io::Error {
     let message = match why {
-        Why::Limit(limit) => format!("{op} {peer}: timed out after {limit:?}"),
-        Why::Deadline => format!("{op} {peer}: timed out (the connection's deadline passed)"),
+        Why::Limit(limit) => format!("timed out after {limit:?}"),
+        Why::Deadline => "timed out (the connection's deadline passed)".to_string(),
     };
-    io::Error::new(io::ErrorKind::TimedOut, message)
+    tcp_ports::network_error(io::Error::new(io::ErrorKind::TimedOut, message), op, peer)
 }
 
 impl fmt::Debug for Timeout {

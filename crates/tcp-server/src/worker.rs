@@ -30,28 +30,29 @@ pub(crate) fn serve(
     // Called while the connection is still open: counted first, so that a
     // client that saw its connection end also sees it counted; then, if it
     // was not served, closed abruptly, before its descriptor is closed.
-    let end = |mut flight: InFlight, outcome: Outcome, error: Option<&dyn fmt::Display>| {
-        diag.finished(&span, id, outcome, accepted_at.elapsed(), error);
-        flight.outcome = outcome;
-        drop(flight);
-        if outcome != Outcome::Served {
-            // The peer must not take a cut-off exchange for a whole one.
-            let _ = (inner.hooks.hard_close)(&handle);
-        }
-    };
+    let end =
+        |mut flight: InFlight, outcome: Outcome, error: Option<&dyn fmt::Display>, quiet: bool| {
+            diag.finished(&span, id, outcome, accepted_at.elapsed(), error);
+            flight.outcome = outcome;
+            drop(flight);
+            if outcome != Outcome::Served && !quiet {
+                // The peer must not take a cut-off exchange for a whole one.
+                let _ = (inner.hooks.hard_close)(&handle);
+            }
+        };
     if entry.is_forced() {
         // The drain deadline passed while it waited for a thread.
-        return end(flight, Outcome::Forced, None);
+        return end(flight, Outcome::Forced, None, false);
     }
     let mut conn = match TcpConnection::join(reader, writer) {
         Ok(conn) => conn,
-        Err(e) => return end(flight, Outcome::Failed, Some(&e)),
+        Err(e) => return end(flight, Outcome::Failed, Some(&e), false),
     };
     let deadline = inner.settings.deadline.map(|d| accepted_at + d);
     conn.set_deadline(deadline);
     let (local, peer) = match (inner.hooks.addresses)(&mut conn) {
         Ok(addrs) => addrs,
-        Err(e) => return end(flight, Outcome::Failed, Some(&e)),
+        Err(e) => return end(flight, Outcome::Failed, Some(&e), false),
     };
     diag.accepted(id, peer);
     let io = match &inner.hooks.upgrade {
@@ -62,7 +63,7 @@ pub(crate) fn serve(
             match upgrade.upgrade(conn, &mut |conn| conn.set_deadline(deadline)) {
                 Ok(transport) => Io::Upgraded(transport),
                 // The connection is still open: reset, not closed.
-                Err((e, _conn)) => return end(flight, Outcome::Rejected, Some(&e)),
+                Err((e, _conn)) => return end(flight, Outcome::Rejected, Some(&e), false),
             }
         }
     };
@@ -77,13 +78,19 @@ pub(crate) fn serve(
         stop: inner.stop.clone(),
     });
     let handler = &inner.handler;
+    let mut quiet = false;
     let result = catch_unwind(AssertUnwindSafe(|| handler(&mut connection)));
     let (outcome, error): (Outcome, Option<Box<dyn fmt::Display>>) = match result {
         Ok(Ok(())) => match connection.finish() {
             Ok(()) => (Outcome::Served, None),
             Err(e) => (Outcome::Failed, Some(Box::new(e))),
         },
-        Ok(Err(e)) => (Outcome::Failed, Some(Box::new(e))),
+        Ok(Err(e)) => {
+            // A client that went silent (or dripped past the deadline) is
+            // closed normally: nothing the handler wrote was cut off.
+            quiet = tcp_ports::is_read_timeout(&e);
+            (Outcome::Failed, Some(Box::new(e)))
+        }
         Err(panic) => (Outcome::Panicked, Some(Box::new(PanicMessage(panic)))),
     };
     let outcome = match entry.is_forced() {
@@ -93,7 +100,12 @@ pub(crate) fn serve(
     // Reset first (by `end`), then closed: a failed connection's peer gets
     // a reset; a served one's gets a normal close (FIN) when it is dropped.
     let io = connection.into_io();
-    end(flight, outcome, error.as_deref());
+    end(
+        flight,
+        outcome,
+        error.as_deref(),
+        quiet && outcome == Outcome::Failed,
+    );
     drop(io);
 }
 
