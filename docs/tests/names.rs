@@ -276,7 +276,10 @@ fn a_rust_column_per_crate_is_checked_cell_by_cell() {
     let Table { width, rows } = table(chapter, "toy").expect("the table");
     assert_eq!(width, 4);
     assert!(row_problems(&rows[0], width).is_empty());
-    assert!(row_problems(&rows[1], width).is_empty(), "`none` says there is none");
+    assert!(
+        row_problems(&rows[1], width).is_empty(),
+        "`none` says there is none"
+    );
     assert_eq!(
         row_problems(&rows[2], width),
         ["Rust cell 2 links no item and does not say `none`"]
