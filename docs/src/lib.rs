@@ -18,9 +18,13 @@ pub mod guile_scm {}
 #[doc = include_str!("../chicken-tcp.md")]
 pub mod chicken_tcp {}
 
-/// CHICKEN's tcp-server egg → `tcp-server`.
+/// CHICKEN's tcp-server egg → `tcp-server` and `tcp-server-async`.
 #[doc = include_str!("../tcp-server.md")]
 pub mod tcp_server_egg {}
+
+/// `tcp-server` and `tcp-server-async` side by side.
+#[doc = include_str!("../servers.md")]
+pub mod servers {}
 
 /// The Scheme habits and their Rust counterparts.
 #[doc = include_str!("../idioms.md")]

@@ -1,6 +1,7 @@
 //! The guide is complete: every name of the five Scheme documents (listed
 //! in `docs/names/SYSTEM.txt`) has a row in its system's table, and every
-//! row of those tables names a Rust item through an intra-doc link.
+//! row of those tables names a Rust item through an intra-doc link in each
+//! of its Rust cells.
 //! Whether the linked items exist is rustdoc's check: the chapters are
 //! the docs of this crate's modules, and `RUSTDOCFLAGS=-D warnings cargo
 //! doc` fails on a link that does not resolve.
@@ -9,7 +10,10 @@
 //! `<!-- names: SYSTEM -->`. A name is covered by a row when one of the
 //! code spans of the row's first cell, without Scheme's parentheses, is the
 //! name or starts with it and a space (`` `(tcp-listen TCPPORT)` `` covers
-//! `tcp-listen`).
+//! `tcp-listen`). A table has the Scheme name first, the note last, and
+//! one Rust column or more between them (the tcp-server egg's has one per
+//! server crate); every row has as many cells as the header. A Rust cell
+//! links an item, or says there is none: it starts with `none`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -47,12 +51,23 @@ struct Row {
     cells: Vec<String>,
 }
 
-/// The rows of the table after `<!-- names: SYSTEM -->` in `chapter`,
-/// header and rule left out; `None` without the marker.
-fn table(chapter: &str, system: &str) -> Option<Vec<Row>> {
+/// A names table: how many cells its header has, and its rows.
+#[derive(Debug)]
+struct Table {
+    width: usize,
+    rows: Vec<Row>,
+}
+
+/// The table after `<!-- names: SYSTEM -->` in `chapter`, header and rule
+/// left out of its rows; `None` without the marker.
+fn table(chapter: &str, system: &str) -> Option<Table> {
     let marker = format!("<!-- names: {system} -->");
     let lines: Vec<&str> = chapter.lines().collect();
     let start = lines.iter().position(|l| l.trim() == marker)? + 1;
+    let width = lines[start..]
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .map_or(0, |header| cells(header).len());
     let rows = lines[start..]
         .iter()
         .enumerate()
@@ -64,7 +79,25 @@ fn table(chapter: &str, system: &str) -> Option<Vec<Row>> {
             cells: cells(l),
         })
         .collect();
-    Some(rows)
+    Some(Table { width, rows })
+}
+
+/// The problems of a row of a table `width` cells wide: the wrong number
+/// of cells, or a Rust cell that neither links an item nor says `none`.
+fn row_problems(row: &Row, width: usize) -> Vec<String> {
+    if width < 3 || row.cells.len() != width {
+        return vec![format!(
+            "{} cells, not {} (the header's, at least 3)",
+            row.cells.len(),
+            width.max(3)
+        )];
+    }
+    row.cells[1..width - 1]
+        .iter()
+        .enumerate()
+        .filter(|(_, cell)| intra_doc_links(cell).is_empty() && !cell.starts_with("none"))
+        .map(|(i, _)| format!("Rust cell {} links no item and does not say `none`", i + 1))
+        .collect()
 }
 
 /// The cells of a table line, split at pipes outside code spans and not
@@ -155,7 +188,7 @@ fn every_name_of_every_system_has_a_row_that_links_a_rust_item() {
     for (system, chapter) in SYSTEMS {
         let list = names(&read(&docs().join("names").join(format!("{system}.txt"))));
         assert!(!list.is_empty(), "names/{system}.txt lists no names");
-        let Some(rows) = table(&read(&docs().join(chapter)), system) else {
+        let Some(Table { width, rows }) = table(&read(&docs().join(chapter)), system) else {
             problems.push(format!("{chapter}: no `<!-- names: {system} -->` table"));
             continue;
         };
@@ -165,17 +198,8 @@ fn every_name_of_every_system_has_a_row_that_links_a_rust_item() {
             }
         }
         for row in &rows {
-            if row.cells.len() != 3 {
-                problems.push(format!(
-                    "{chapter}:{}: {} cells, not 3",
-                    row.line,
-                    row.cells.len()
-                ));
-            } else if intra_doc_links(&row.cells[1]).is_empty() {
-                problems.push(format!(
-                    "{chapter}:{}: the Rust cell links no item",
-                    row.line
-                ));
+            for problem in row_problems(row, width) {
+                problems.push(format!("{chapter}:{}: {problem}", row.line));
             }
         }
     }
@@ -191,7 +215,7 @@ fn each_system_has_its_own_table() {
     for (system, chapter) in SYSTEMS {
         let rows = table(&read(&docs().join(chapter)), system);
         assert!(
-            rows.is_some_and(|r| !r.is_empty()),
+            rows.is_some_and(|t| !t.rows.is_empty()),
             "{chapter}: no table for {system}"
         );
     }
@@ -206,8 +230,8 @@ fn a_missing_name_or_an_unlinked_row_is_caught() {
 | `(tcp-listen PORT)` | [`tcp_ports::listen`] | |
 | `tcp-close` | `TcpListener::close` | |
 ";
-    let rows = table(chapter, "toy").expect("the table");
-    assert_eq!(rows.len(), 2);
+    let Table { width, rows } = table(chapter, "toy").expect("the table");
+    assert_eq!((width, rows.len()), (3, 2));
     assert!(covers(&rows[0].cells[0], "tcp-listen"));
     assert!(!covers(&rows[0].cells[0], "tcp-listener?"));
     assert!(!covers(&rows[1].cells[0], "tcp-accept"));
@@ -236,4 +260,32 @@ fn escaped_pipes_and_pipes_in_code_stay_in_their_cell() {
         ["`a \\| b`", "x \\| y", "z"]
     );
     assert_eq!(cells("| `a | b` | c | d |"), ["`a | b`", "c", "d"]);
+}
+
+#[test]
+fn a_rust_column_per_crate_is_checked_cell_by_cell() {
+    let chapter = "\
+<!-- names: toy -->
+| Scheme | threads | tasks | note |
+|---|---|---|---|
+| `make-tcp-server` | [`tcp_server::Server::new`] | [`Server::new`](tcp_server_async::Server::new) | |
+| `MAXREQUESTS` | [`tcp_server::ServerBuilder::max_requests`] | none: no such thing | |
+| `THUNK` | [`tcp_server::Connection`] | `Input` | |
+| `tcp-accept` | [`tcp_server::ServerBuilder::accept_hook`] | |
+";
+    let Table { width, rows } = table(chapter, "toy").expect("the table");
+    assert_eq!(width, 4);
+    assert!(row_problems(&rows[0], width).is_empty());
+    assert!(
+        row_problems(&rows[1], width).is_empty(),
+        "`none` says there is none"
+    );
+    assert_eq!(
+        row_problems(&rows[2], width),
+        ["Rust cell 2 links no item and does not say `none`"]
+    );
+    assert_eq!(
+        row_problems(&rows[3], width),
+        ["3 cells, not 4 (the header's, at least 3)"]
+    );
 }

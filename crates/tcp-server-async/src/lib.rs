@@ -39,7 +39,15 @@
 //! # }
 //! ```
 //!
-//! # From tcp-server to here
+//! # From the egg, and from tcp-server, to here
+//!
+//! [The migration
+//! guide](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/tcp-server.md#every-name-of-the-egg)
+//! has every name of the egg's document with this crate's item beside
+//! tcp-server's, and [the two servers side by
+//! side](https://github.com/scheme-sockets/scheme-sockets/blob/main/docs/servers.md)
+//! shows the same daytime, echo and chat servers written with both, what a
+//! connection costs in each, and which to pick. In short:
 //!
 //! | tcp-server (threads) | tcp-server-async (tasks) |
 //! |---|---|
