@@ -85,7 +85,7 @@ pub fn connect_with(
     let deadline = Deadline::after(config.connect_timeout);
     let addrs = target.resolve()?;
     let mut tried = Vec::with_capacity(addrs.len());
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "the host has no address");
+    let mut last = None;
     for addr in addrs {
         if !tried.is_empty() && deadline.remaining() == Some(Duration::ZERO) {
             break;
@@ -93,9 +93,12 @@ pub fn connect_with(
         tried.push(addr);
         match connect_one(addr, &deadline) {
             Ok(socket) => return Ok(make_ports(socket, None, addr, config)),
-            Err(e) => last = e,
+            Err(e) => last = Some(e),
         }
     }
+    // Made only on failure: a connect that succeeds allocates no error.
+    let last =
+        last.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "the host has no address"));
     Err(target.connect_error(&tried, last))
 }
 
