@@ -30,6 +30,46 @@ pub struct ServerArgs {
     pub read_timeout: Option<Duration>,
 }
 
+/// The arguments of the servers of the two server layers (tcp-server,
+/// tcp-server-async): every server's, plus `--max-requests N`,
+/// `--diagnostics [PREFIX]` and `--deadline MS`.
+#[derive(Debug, Clone, Parser)]
+#[command(about = "An example server of the scheme-sockets workspace")]
+pub struct ModelServerArgs {
+    /// Where and how long to serve.
+    #[command(flatten)]
+    pub server: ServerArgs,
+
+    /// Handle at most N connections at once; others wait in the kernel's
+    /// queue (the egg's MAXREQUESTS).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_requests: Option<u64>,
+
+    /// One line per connection and error on stderr, with PREFIX (default
+    /// `tcp-server`).
+    #[arg(long, value_name = "PREFIX", num_args = 0..=1, default_missing_value = "yes")]
+    pub diagnostics: Option<String>,
+
+    /// Close a connection once it has lasted MS milliseconds, however
+    /// lively (default: the server's own, 300 s; chat: none). Bounds a
+    /// client that trickles bytes or never reads, as tests need it.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub deadline: Option<u64>,
+}
+
+impl ModelServerArgs {
+    /// `--deadline`, as a duration.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.deadline.map(Duration::from_millis)
+    }
+
+    /// `--max-requests`, as the servers' builders take it.
+    pub fn max_requests(&self) -> Option<usize> {
+        self.max_requests
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+    }
+}
+
 /// The arguments every example client takes: `--addr H:P`.
 #[derive(Debug, Clone, Parser)]
 #[command(about = "An example client of the scheme-sockets workspace")]

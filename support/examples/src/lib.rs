@@ -19,7 +19,7 @@ mod lines;
 mod target;
 mod wire;
 
-pub use args::{ClientArgs, ServerArgs, UnixArgs, UnixServerArgs};
+pub use args::{ClientArgs, ModelServerArgs, ServerArgs, UnixArgs, UnixServerArgs};
 pub use cli::{parse_args, usage_exit};
 pub use exit::{ExitOnError, announce, exit_cleanly_on_signals, exit_cleanly_on_signals_then};
 pub use lines::{MAX_LINE, expect_eof, read_line};

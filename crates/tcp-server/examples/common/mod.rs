@@ -9,50 +9,17 @@ use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use clap::Parser;
-use example_support::{ExitOnError, ServerArgs, announce};
+use example_support::{ExitOnError, announce};
 use tcp_ports::ListenOptions;
 use tcp_server::{Connection, Diagnostics, ServerBuilder};
 
-/// The flags of every example server, plus tcp-server's own.
-#[derive(Debug, Clone, Parser)]
-#[command(about = "A tcp-server example of the scheme-sockets workspace")]
-pub struct ThreadedArgs {
-    /// Where and how long to serve.
-    #[command(flatten)]
-    pub server: ServerArgs,
-
-    /// Handle at most N connections at once; others wait in the kernel's
-    /// queue (the egg's MAXREQUESTS).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_requests: Option<u64>,
-
-    /// One line per connection and error on stderr, with PREFIX (default
-    /// `tcp-server`).
-    #[arg(long, value_name = "PREFIX", num_args = 0..=1, default_missing_value = "yes")]
-    pub diagnostics: Option<String>,
-
-    /// Close a connection once it has lasted MS milliseconds, however
-    /// lively (default: the server's own, 300 s; chat: none). Bounds a
-    /// client that trickles bytes or never reads, as tests need it.
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
-    pub deadline: Option<u64>,
-}
-
-impl ThreadedArgs {
-    /// `--deadline`, as a duration.
-    pub fn deadline(&self) -> Option<std::time::Duration> {
-        self.deadline.map(std::time::Duration::from_millis)
-    }
-}
+/// The flags of the example servers of both server layers.
+pub type ThreadedArgs = example_support::ModelServerArgs;
 
 /// The builder the arguments describe, for a handler-specific finish.
 pub fn builder(args: &ThreadedArgs) -> ServerBuilder {
     let mut builder = ServerBuilder::new()
-        .max_requests(
-            args.max_requests
-                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
-        )
+        .max_requests(args.max_requests())
         .diagnostics(Diagnostics::from_arg(args.diagnostics.as_deref()));
     if let Some(timeout) = args.server.read_timeout {
         builder = builder.idle_timeout(Some(timeout));
