@@ -24,6 +24,9 @@ pub(crate) struct Conn {
     /// The reader was closed while the writer was open: reading is shut
     /// down with the writer's direction, in one call.
     read_shut_pending: AtomicBool,
+    /// The descriptor was handed out (`AsFd`, `AsRawFd`), so a duplicate of
+    /// the socket may exist, which only `shutdown` reaches.
+    lent: AtomicBool,
 }
 
 impl Conn {
@@ -38,6 +41,7 @@ impl Conn {
             peer: canonical(peer),
             aborted: AtomicBool::new(false),
             read_shut_pending: AtomicBool::new(false),
+            lent: AtomicBool::new(false),
         }
     }
 
@@ -54,6 +58,12 @@ impl Conn {
                     canonical,
                 )
         })
+    }
+
+    /// The socket's descriptor for the caller to keep or duplicate.
+    pub(crate) fn lend(&self) -> &Socket {
+        self.lent.store(true, Ordering::Relaxed);
+        &self.socket
     }
 
     pub(crate) fn is_aborted(&self) -> bool {
@@ -115,17 +125,38 @@ pub(crate) enum Finish {
 /// leaves it as it is (abandon), or resets the connection (abort); then
 /// closes the socket if this was its last port.
 ///
-/// A reader closed while its writer is open shuts reading down together
-/// with the writer's close (`SHUT_RDWR`, one call instead of two): nothing
-/// can read through this connection's ports meanwhile, and the peer sees
-/// no difference.
-pub(crate) fn finish(conn: Arc<Conn>, how: Finish, direction: Shutdown) -> io::Result<()> {
+/// Two system calls are saved where nothing can tell the difference:
+///
+/// - A reader closed while its writer is open shuts reading down together
+///   with the writer's close (`SHUT_RDWR`, one call instead of two): nothing
+///   can read through this connection's ports meanwhile, and the peer sees
+///   no difference.
+/// - The last port of a socket whose descriptor was never handed out is
+///   simply closed: with no other handle on the socket, `close(2)` sends
+///   the peer what `shutdown` then `close` would (FIN, or RST with unread
+///   input). A descriptor lent through `AsFd`/`AsRawFd` may have been
+///   duplicated, and then `shutdown` is what ends the connection for every
+///   handle, as a port's close promises. (A `fork` without `exec` made
+///   after the ports were is not seen: end such a connection through
+///   [`crate::ConnectionHandle::shutdown`].)
+///
+/// `held` counts the references to `conn` its caller keeps besides the one
+/// it passes (a port's `Drop` still holds its own).
+pub(crate) fn finish(
+    conn: Arc<Conn>,
+    how: Finish,
+    direction: Shutdown,
+    held: usize,
+) -> io::Result<()> {
     let pending = || conn.read_shut_pending.swap(false, Ordering::AcqRel);
+    // The other port is still open, or a handle is using the connection.
+    let shared = Arc::strong_count(&conn) > 1 + held;
+    let alone = !shared && !conn.lent.load(Ordering::Relaxed);
     let ended = match (how, direction) {
         _ if conn.is_aborted() && how != Finish::Abort => Ok(()),
         (Finish::Abort, _) => conn.abort(),
-        // The writer is still open (or a handle is using the connection).
-        (Finish::Close, Shutdown::Read) if Arc::strong_count(&conn) > 1 => {
+        (Finish::Close, _) if alone => Ok(()),
+        (Finish::Close, Shutdown::Read) if shared => {
             conn.read_shut_pending.store(true, Ordering::Release);
             Ok(())
         }

@@ -12,7 +12,10 @@
 //! | `abort` | `ConnectionReset` (RST) at once, unsent output discarded | the connection is gone for every handle |
 //!
 //! The socket itself closes when both ports are ended. A writer whose last
-//! send failed aborts when closed.
+//! send failed aborts when closed. A duplicate is seen when it was made
+//! from a port's descriptor (`AsFd`, `AsRawFd`); one made by a `fork`
+//! without `exec` after the ports is not: end such a connection with
+//! [`crate::ConnectionHandle::shutdown`].
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -94,7 +97,7 @@ macro_rules! connection_queries {
         /// Scheme: `port->fileno` (Unit posix) on a TCP port.
         impl AsFd for $port {
             fn as_fd(&self) -> BorrowedFd<'_> {
-                self.conn().socket.as_fd()
+                self.conn().lend().as_fd()
             }
         }
 
@@ -103,7 +106,7 @@ macro_rules! connection_queries {
         /// Scheme: `port->fileno` (Unit posix) on a TCP port.
         impl AsRawFd for $port {
             fn as_raw_fd(&self) -> RawFd {
-                self.conn().socket.as_raw_fd()
+                self.conn().lend().as_raw_fd()
             }
         }
 

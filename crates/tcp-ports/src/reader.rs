@@ -56,7 +56,7 @@ impl RecvHalf {
         self.finished = true;
         let conn = Arc::clone(&self.conn);
         drop(self);
-        finish(conn, how, Shutdown::Read)
+        finish(conn, how, Shutdown::Read, 0)
     }
 }
 
@@ -83,7 +83,8 @@ impl Read for RecvHalf {
 impl Drop for RecvHalf {
     fn drop(&mut self) {
         if !self.finished {
-            let _ = finish(Arc::clone(&self.conn), Finish::Close, Shutdown::Read);
+            // This half still holds its own reference: `held` is 1.
+            let _ = finish(Arc::clone(&self.conn), Finish::Close, Shutdown::Read, 1);
         }
     }
 }

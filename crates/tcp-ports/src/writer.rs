@@ -76,7 +76,7 @@ impl SendHalf {
         self.finished = true;
         let conn = Arc::clone(&self.conn);
         drop(self);
-        finish(conn, how, Shutdown::Write)
+        finish(conn, how, Shutdown::Write, 0)
     }
 }
 
@@ -110,7 +110,8 @@ impl Drop for SendHalf {
                 true => Finish::Abort,
                 false => Finish::Close,
             };
-            let _ = finish(Arc::clone(&self.conn), how, Shutdown::Write);
+            // This half still holds its own reference: `held` is 1.
+            let _ = finish(Arc::clone(&self.conn), how, Shutdown::Write, 1);
         }
     }
 }

@@ -367,3 +367,19 @@ fn one_formatted_write_is_one_segment(#[values(Family::V4, Family::V6)] family: 
     assert_eq!(got, "line 0 of 3\nline 1 of 3\nline 2 of 3\n");
     assert_eq!(segments_out(&so) - before, n, "one segment per writeln!");
 }
+
+#[rstest]
+fn closing_both_ports_ends_the_connection_for_a_duplicate_too(
+    #[values(Family::V4, Family::V6)] family: Family,
+) {
+    let p = pair(family, &patient());
+    let (si, so) = p.server;
+    // A second handle on the socket, as `dup` or a child process holds it.
+    let dup = si.as_fd().try_clone_to_owned().unwrap();
+    drop((si, so));
+    // The duplicate keeps the socket open, yet the peer sees EOF: closing
+    // the ports shut the connection down for every handle.
+    let (mut ci, _co) = p.client;
+    assert_eq!(ci.read(&mut [0; 1]).unwrap(), 0);
+    drop(dup);
+}
