@@ -238,30 +238,51 @@ fn bench_round_trip(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(2));
     let mut line = String::new();
 
-    {
+    // std as it comes (no timeouts), and std with CHICKEN's 60 s timeouts on
+    // both ends (SO_RCVTIMEO/SO_SNDTIMEO, as the ports have them): a kernel
+    // wait with a timeout arms a timer, one without does not.
+    for (name, timeout) in [
+        ("std", None),
+        ("std_timeouts", Some(Duration::from_secs(60))),
+    ] {
         let listener = StdListener::bind(LOOPBACK).expect("bind");
         let addr = listener.local_addr().expect("address");
         let server = thread::spawn(move || -> io::Result<()> {
             let (stream, _) = listener.accept()?;
             stream.set_nodelay(true)?;
+            stream.set_read_timeout(timeout)?;
+            stream.set_write_timeout(timeout)?;
             echo_lines(BufReader::new(stream.try_clone()?), stream)
         });
         let stream = std_connect(addr, true);
+        stream.set_read_timeout(timeout).expect("timeout");
+        stream.set_write_timeout(timeout).expect("timeout");
         let mut r = BufReader::new(stream.try_clone().expect("clone"));
         let mut w = stream;
-        group.bench_function("std", |b| b.iter(|| ping(&mut r, &mut w, &mut line)));
+        group.bench_function(name, |b| b.iter(|| ping(&mut r, &mut w, &mut line)));
         drop((r, w));
         server.join().expect("server thread").expect("echo");
     }
-    {
-        let listener = tcp_ports::listen_on("127.0.0.1", 0).expect("listen");
+    // The ports with their default timeouts (60 s), and without any.
+    let no_timeouts = TcpConfig::new()
+        .with_read_timeout(None)
+        .with_write_timeout(None);
+    for (name, config) in [
+        ("tcp_ports", TcpConfig::new()),
+        ("tcp_ports_no_timeouts", no_timeouts),
+    ] {
+        let listener = tcp_ports::ListenOptions::new(0)
+            .host("127.0.0.1")
+            .config(config)
+            .listen()
+            .expect("listen");
         let addr = listener.local_addr();
         let server = thread::spawn(move || -> io::Result<()> {
             let (r, w) = listener.accept()?;
             echo_lines(r, w)
         });
-        let (mut r, mut w) = tcp_ports::connect(addr).expect("connect");
-        group.bench_function("tcp_ports", |b| {
+        let (mut r, mut w) = tcp_ports::connect_with(addr, &config).expect("connect");
+        group.bench_function(name, |b| {
             b.iter(|| ping(&mut r, &mut w, &mut line));
         });
         drop((r, w));
