@@ -85,6 +85,7 @@ mod output;
 mod peer;
 mod serve;
 mod server;
+mod signals;
 mod stream;
 mod timeout;
 

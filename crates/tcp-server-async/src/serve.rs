@@ -1,10 +1,13 @@
 //! One connection on its own task: addresses, upgrade, handler, end.
 
 use std::fmt;
+use std::future::{Future, poll_fn};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::{Pin, pin};
 use std::sync::{Arc, PoisonError};
+use std::task::Poll;
 
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -15,6 +18,7 @@ use crate::catch::{CatchUnwind, PanicMessage};
 use crate::input::ReadSide;
 use crate::output::{Leftover, WriteSide};
 use crate::server::{InFlight, Shared, hard_close};
+use crate::signals::WakeFilter;
 use crate::timeout::Timeout;
 use crate::{Input, Outcome, Output, Peer, TcpIo, connection_span};
 
@@ -130,17 +134,28 @@ impl Conn<'_> {
             }
         };
         let mut future = CatchUnwind::new(future);
+        let mut force = pin!(shared.force.cancelled());
+        let mut stop = pin!(shared.stop.cancelled());
         let mut stop_seen = false;
-        let ended = loop {
-            tokio::select! {
-                biased;
-                _ = shared.force.cancelled() => break Ended::Forced,
-                result = &mut future => break Ended::Handler(result),
-                // Wakes the handler once at the stop, so that an idle input
-                // it waits on sees the stop and reads end-of-file.
-                _ = shared.stop.cancelled(), if !stop_seen => stop_seen = true,
+        let mut signals = WakeFilter::new();
+        let ended = poll_fn(|cx| {
+            // The stop and force only when they woke the task: polling them
+            // takes their shared locks, on every wake of every connection.
+            if signals.should_poll(cx) {
+                let mut signal_cx = signals.context();
+                if force.as_mut().poll(&mut signal_cx).is_ready() {
+                    return Poll::Ready(Ended::Forced);
+                }
+                // Seen once, the stop has woken the handler (polled below),
+                // so that an idle input it waits on sees the stop and reads
+                // end-of-file.
+                if !stop_seen && stop.as_mut().poll(&mut signal_cx).is_ready() {
+                    stop_seen = true;
+                }
             }
-        };
+            Pin::new(&mut future).poll(cx).map(Ended::Handler)
+        })
+        .await;
         // The handler's input and output go now; the output leaves what it
         // still holds in `leftover`.
         drop(future);
