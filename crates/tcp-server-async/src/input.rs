@@ -17,6 +17,7 @@ use tokio::net::TcpStream;
 use tokio_util::io::poll_read_buf;
 use tokio_util::sync::CancellationToken;
 
+use crate::pool;
 use crate::stream::BoxStream;
 use crate::timeout::Timeout;
 
@@ -173,7 +174,7 @@ impl Input {
                         Poll::Ready(Err(e)) => {
                             return Poll::Ready(Err(read_error(e, &self.peer)));
                         }
-                        Poll::Ready(Ok(())) => self.buf = Vec::with_capacity(self.capacity),
+                        Poll::Ready(Ok(())) => self.buf = pool::take(self.capacity),
                     }
                 }
                 match stream.try_read_buf(&mut self.buf) {
@@ -189,7 +190,7 @@ impl Input {
             },
             ReadSide::Upgraded(half) => {
                 if self.buf.capacity() == 0 {
-                    self.buf = Vec::with_capacity(self.capacity);
+                    self.buf = pool::take(self.capacity);
                 }
                 match poll_read_buf(Pin::new(half), cx, &mut self.buf) {
                     Poll::Ready(Ok(n)) => Poll::Ready(Ok(n)),
@@ -209,7 +210,7 @@ impl Input {
 
 /// Gives the buffer back: the input is about to wait, or is done.
 fn release(buf: &mut Vec<u8>) {
-    *buf = Vec::new();
+    pool::give(std::mem::take(buf));
 }
 
 fn read_error(e: io::Error, peer: &SocketAddr) -> io::Error {

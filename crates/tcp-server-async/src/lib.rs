@@ -83,6 +83,7 @@ mod input;
 mod listener;
 mod output;
 mod peer;
+mod pool;
 mod serve;
 mod server;
 mod signals;

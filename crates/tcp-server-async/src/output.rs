@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::io::{AsyncWrite, WriteHalf};
 use tokio::net::TcpStream;
 
+use crate::pool;
 use crate::stream::{BoxStream, shutdown};
 use crate::timeout::Timeout;
 
@@ -179,7 +180,7 @@ impl Output {
         self.buf.drain(..sent);
         if self.buf.is_empty() {
             // An idle connection keeps no output buffer either.
-            self.buf = Vec::new();
+            pool::give(std::mem::take(&mut self.buf));
         }
         result
     }
@@ -228,7 +229,7 @@ impl AsyncWrite for Output {
             return this.poll_send(cx, data);
         }
         if this.buf.capacity() == 0 {
-            this.buf.reserve_exact(this.capacity);
+            this.buf = pool::take(this.capacity);
         }
         this.buf.extend_from_slice(data);
         Poll::Ready(Ok(data.len()))
