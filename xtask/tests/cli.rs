@@ -14,7 +14,9 @@ fn help_lists_every_task() {
         predicate::str::contains("ci")
             .and(predicate::str::contains("conformance"))
             .and(predicate::str::contains("actionlint"))
-            .and(predicate::str::contains("links")),
+            .and(predicate::str::contains("links"))
+            .and(predicate::str::contains("bench"))
+            .and(predicate::str::contains("fuzz")),
     );
 }
 

@@ -33,8 +33,8 @@ async fn a_silent_client_times_out_with_timed_out_naming_it() {
     });
     let mut silent = connect(server.addr).await;
     let local = silent.writer.local_addr().unwrap();
-    let err = silent.rest().await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+    // Closed normally: nothing the server wrote was cut off.
+    assert_eq!(silent.rest().await.unwrap(), "");
     let (kind, text) = rx.recv().await.unwrap().unwrap_err();
     assert_eq!(kind, ErrorKind::TimedOut);
     assert!(
@@ -68,21 +68,25 @@ async fn a_dripping_client_is_cut_off_at_the_deadline() {
     // A byte every 20 ms: well inside the idle timeout, for ever (bounded
     // here at 10 s) unless the deadline cuts it off.
     let mut drip = tokio::time::interval(Duration::from_millis(20));
-    let mut cut_off = None;
+    let mut cut_off = false;
     for _ in 0..500 {
         drip.tick().await;
-        // The reset shows once: in the write that meets it, or in the read.
-        if let Err(e) = client.writer.write_all(b".").await {
-            cut_off = Some(e.kind());
+        // The end shows in the write that meets it, or in the read. The
+        // server closes normally (a read met the deadline), but a dot
+        // arriving after its close is answered with a reset: either is an
+        // end.
+        if client.writer.write_all(b".").await.is_err() {
+            cut_off = true;
             break;
         }
         if server.handle.stats().failed == 1 {
-            cut_off = client.rest().await.err().map(|e| e.kind());
+            let rest = client.rest().await;
+            cut_off = rest.as_deref().map_or(true, str::is_empty);
             break;
         }
     }
     let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
-    assert_eq!(cut_off, Some(ErrorKind::ConnectionReset), "{log}");
+    assert!(cut_off, "{log}");
     assert!(log.contains("deadline passed"), "{log}");
     server.stop().await.unwrap();
 }

@@ -317,6 +317,10 @@ impl Drop for InFlight {
     }
 }
 
+/// How long a shutdown waits for the handlers of the connections it
+/// closed abruptly at the drain deadline to notice.
+const FORCED_GRACE: Duration = Duration::from_secs(1);
+
 fn drain(inner: &Inner) -> ShutdownSummary {
     inner.registry.stop();
     let open = inner.registry.len() as u64;
@@ -329,7 +333,15 @@ fn drain(inner: &Inner) -> ShutdownSummary {
     let deadline = Instant::now() + inner.settings.drain_timeout;
     let forced = match inner.slots.drain(deadline) {
         true => 0,
-        false => inner.registry.force_all(&*inner.hooks.hard_close),
+        false => {
+            let forced = inner.registry.force_all(&*inner.hooks.hard_close);
+            // An abort wakes a handler blocked on its connection at once:
+            // wait for them a moment, so that the statistics count them
+            // before `run` returns. A handler stuck elsewhere is not waited
+            // for longer.
+            inner.slots.drain(Instant::now() + FORCED_GRACE);
+            forced
+        }
     };
     let summary = ShutdownSummary::new(
         inner.stats.snapshot().served,
