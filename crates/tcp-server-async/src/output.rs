@@ -132,16 +132,20 @@ impl Output {
     /// Writes `data` to the socket (or the upgraded stream) now.
     fn poll_send(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let result = match &mut self.side {
+            // The write first: it fails at once, without a system call,
+            // while tokio knows the socket is not writable, and a socket
+            // with room (nearly always) is not asked for readiness as well.
             WriteSide::Tcp(stream) => loop {
+                match stream.try_write(data) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    other => break Poll::Ready(other),
+                }
+                // Bounded: the WouldBlock cleared the readiness, so this is
+                // Pending unless the socket became writable since.
                 match stream.poll_write_ready(cx) {
                     Poll::Pending => break Poll::Pending,
                     Poll::Ready(Err(e)) => break Poll::Ready(Err(e)),
                     Poll::Ready(Ok(())) => {}
-                }
-                match stream.try_write(data) {
-                    // Bounded: the WouldBlock cleared the readiness.
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    other => break Poll::Ready(other),
                 }
             },
             WriteSide::Upgraded(half) => Pin::new(half).poll_write(cx, data),
