@@ -122,6 +122,11 @@ impl Output {
         self.capacity = bytes;
     }
 
+    /// Whether the output writes to the TCP stream itself (not upgraded).
+    pub(crate) fn is_plain_tcp(&self) -> bool {
+        matches!(self.side, WriteSide::Tcp(_))
+    }
+
     /// How many bytes wait in the buffer.
     ///
     /// Scheme: none.

@@ -25,12 +25,16 @@ use crate::{Input, Outcome, Output, Peer, TcpIo, connection_span};
 pub(crate) async fn serve(
     shared: Arc<Shared>,
     stream: TcpStream,
+    accepted_from: SocketAddr,
     id: u64,
     flight: InFlight,
     accepted_at: Instant,
 ) {
     let stream = Arc::new(stream);
-    let addresses = (shared.hooks.addresses)(&stream);
+    let addresses = match &shared.hooks.addresses {
+        Some(hook) => hook(&stream),
+        None => known_addresses(shared.listening, &stream, accepted_from),
+    };
     let peer = match &addresses {
         Ok((_, peer)) => *peer,
         Err(_) => stream
@@ -46,6 +50,24 @@ pub(crate) async fn serve(
         accepted_at,
     };
     conn.run(addresses, flight).instrument(span).await;
+}
+
+/// The default addresses hook: what getsockname(2) and getpeername(2)
+/// would say, from what the server already knows where it can (two system
+/// calls per connection otherwise).
+fn known_addresses(
+    listening: SocketAddr,
+    stream: &TcpStream,
+    peer: SocketAddr,
+) -> io::Result<(SocketAddr, SocketAddr)> {
+    // On a wildcard address, the local address is the one the client
+    // reached: only the kernel knows it.
+    let local = if listening.ip().is_unspecified() {
+        stream.local_addr()?
+    } else {
+        listening
+    };
+    Ok((local, peer))
 }
 
 struct Conn<'a> {
@@ -202,6 +224,14 @@ impl Conn<'_> {
                 // Counted before the peer can see the end, so a client that
                 // saw it finds it in the statistics.
                 self.end(flight, Outcome::Served, None);
+                // Plain TCP that only this task still holds (here and in
+                // the output) sends its FIN when both are dropped, on
+                // return: shutdown(2) would be one more system call. A
+                // stream held elsewhere (an input a handler gave to another
+                // task), or upgraded (TLS `close_notify`), is shut down.
+                if output.is_plain_tcp() && Arc::strong_count(self.stream) == 2 {
+                    return;
+                }
                 tokio::select! {
                     biased;
                     _ = self.shared.force.cancelled() => {}

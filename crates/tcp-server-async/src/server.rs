@@ -45,6 +45,9 @@ pub(crate) struct Shared {
     pub(crate) handler: Arc<Handler>,
     pub(crate) diagnostics: Diagnostics,
     pub(crate) stats: Arc<Stats>,
+    /// The listener's address: the local address of its connections
+    /// unless it is a wildcard one.
+    pub(crate) listening: SocketAddr,
     /// Fired by a stop: the accept loop ends, idle inputs read EOF.
     pub(crate) stop: CancellationToken,
     /// Fired at the drain deadline (or by a force): every connection's
@@ -123,6 +126,7 @@ impl Server {
             handler,
             diagnostics,
             stats: Arc::new(Stats::new()),
+            listening: local,
             stop: CancellationToken::new(),
             force: CancellationToken::new(),
             closed: Notify::new(),
@@ -272,6 +276,7 @@ async fn accept_loop<S: Future>(
                 tracker.spawn(crate::serve::serve(
                     Arc::clone(shared),
                     stream,
+                    addr,
                     next_id,
                     flight,
                     Instant::now(),

@@ -66,7 +66,11 @@ impl WakeFilter {
             return self.flag.woken.swap(false, Ordering::AcqRel);
         }
         let task = cx.waker().clone();
-        *self.flag.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task.clone());
+        *self
+            .flag
+            .task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(task.clone());
         self.task = Some(task);
         self.flag.woken.store(false, Ordering::Release);
         true

@@ -166,7 +166,6 @@ pub async fn join_all<F: std::future::Future<Output = ()>>(futures: impl Iterato
     .await;
 }
 
-
 /// Which server a bench or workload runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Which {
