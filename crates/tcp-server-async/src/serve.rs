@@ -49,7 +49,13 @@ pub(crate) async fn serve(
         id,
         accepted_at,
     };
-    conn.run(addresses, flight).instrument(span).await;
+    if span.is_disabled() {
+        // No subscriber wants it: entering and leaving it on every poll
+        // would still cost a few calls per wake.
+        conn.run(addresses, flight).await;
+    } else {
+        conn.run(addresses, flight).instrument(span).await;
+    }
 }
 
 /// The default addresses hook: what getsockname(2) and getpeername(2)
