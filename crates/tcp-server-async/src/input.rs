@@ -71,7 +71,7 @@ pub struct Input {
     capacity: usize,
     timeout: Timeout,
     idle: bool,
-    stop: Option<CancellationToken>,
+    stop: Option<Arc<CancellationToken>>,
     peer: SocketAddr,
 }
 
@@ -80,7 +80,7 @@ impl Input {
         side: ReadSide,
         peer: SocketAddr,
         timeout: Timeout,
-        stop: Option<CancellationToken>,
+        stop: Option<Arc<CancellationToken>>,
     ) -> Input {
         Input {
             side,
@@ -150,11 +150,7 @@ impl Input {
     }
 
     fn stopped_while_idle(&self) -> bool {
-        self.idle
-            && self
-                .stop
-                .as_ref()
-                .is_some_and(CancellationToken::is_cancelled)
+        self.idle && self.stop.as_ref().is_some_and(|stop| stop.is_cancelled())
     }
 
     /// Fills the empty buffer: `Ready(Ok(n))`, 0 at end-of-file.

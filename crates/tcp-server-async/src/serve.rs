@@ -144,7 +144,7 @@ impl Conn<'_> {
             read_side,
             peer,
             Timeout::new("read from", settings.read_timeout, deadline),
-            Some(shared.stop.clone()),
+            Some(Arc::clone(&shared.stop)),
         );
         let mut output = Output::new(
             write_side,
@@ -153,7 +153,7 @@ impl Conn<'_> {
             Some(Arc::clone(&leftover)),
         );
         output.set_output_buffer(settings.output_buffer);
-        let info = Peer::new(self.id, local, peer, shared.stop.clone());
+        let info = Peer::new(self.id, local, peer, Arc::clone(&shared.stop));
         let handler = &shared.handler;
         let future = match catch_unwind(AssertUnwindSafe(|| handler(input, output, info))) {
             Ok(future) => future,
@@ -166,10 +166,18 @@ impl Conn<'_> {
         let mut stop = pin!(shared.stop.cancelled());
         let mut stop_seen = false;
         let mut signals = WakeFilter::new();
+        // Only the force is looked at before the first poll: a handler that
+        // finishes in it (a daytime server) is not worth a wait on the
+        // stop and the force, which are made once it is Pending.
+        if shared.force.is_cancelled() {
+            drop(future);
+            return self.end(flight, Outcome::Forced, None);
+        }
+        let mut watching = false;
         let ended = poll_fn(|cx| {
             // The stop and force only when they woke the task: polling them
             // takes their shared locks, on every wake of every connection.
-            if signals.should_poll(cx) {
+            if watching && signals.should_poll(cx) {
                 let mut signal_cx = signals.context();
                 if force.as_mut().poll(&mut signal_cx).is_ready() {
                     return Poll::Ready(Ended::Forced);
@@ -181,7 +189,26 @@ impl Conn<'_> {
                     stop_seen = true;
                 }
             }
-            Pin::new(&mut future).poll(cx).map(Ended::Handler)
+            if let Poll::Ready(result) = Pin::new(&mut future).poll(cx) {
+                return Poll::Ready(Ended::Handler(result));
+            }
+            if !watching {
+                watching = true;
+                // Polled now, the waits see a stop or force that came
+                // before them, and wake the task for those after.
+                if signals.should_poll(cx) {
+                    let mut signal_cx = signals.context();
+                    if force.as_mut().poll(&mut signal_cx).is_ready() {
+                        return Poll::Ready(Ended::Forced);
+                    }
+                    if stop.as_mut().poll(&mut signal_cx).is_ready() {
+                        // The handler is polled again, to see it.
+                        stop_seen = true;
+                        cx.waker().wake_by_ref();
+                    }
+                }
+            }
+            Poll::Pending
         })
         .await;
         // The handler's input and output go now; the output leaves what it

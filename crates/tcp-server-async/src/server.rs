@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
@@ -18,6 +19,7 @@ use tokio_util::task::TaskTracker;
 use tcp_ports::{AcceptBackoff, AcceptErrorClass, classify_accept_error};
 
 use crate::hooks::Hooks;
+use crate::signals::WakeFilter;
 use crate::{
     Diagnostics, Input, IntoListener, Outcome, Output, Peer, ServerBuilder, ServerHandle,
     ShutdownSummary, Stats,
@@ -48,8 +50,11 @@ pub(crate) struct Shared {
     /// The listener's address: the local address of its connections
     /// unless it is a wildcard one.
     pub(crate) listening: SocketAddr,
-    /// Fired by a stop: the accept loop ends, idle inputs read EOF.
-    pub(crate) stop: CancellationToken,
+    /// Fired by a stop: the accept loop ends, idle inputs read EOF. In an
+    /// `Arc` for the inputs and peers: cloning the token itself takes its
+    /// lock, shared by every connection (twice per connection, and twice
+    /// again at their drop).
+    pub(crate) stop: Arc<CancellationToken>,
     /// Fired at the drain deadline (or by a force): every connection's
     /// task drops its handler and closes abruptly.
     pub(crate) force: CancellationToken,
@@ -127,7 +132,7 @@ impl Server {
             diagnostics,
             stats: Arc::new(Stats::new()),
             listening: local,
-            stop: CancellationToken::new(),
+            stop: Arc::new(CancellationToken::new()),
             force: CancellationToken::new(),
             closed: Notify::new(),
             drained: AtomicU64::new(0),
@@ -145,7 +150,7 @@ impl Server {
     /// Scheme: none.
     pub fn handle(&self) -> ServerHandle {
         ServerHandle {
-            stop: self.shared.stop.clone(),
+            stop: CancellationToken::clone(&self.shared.stop),
             force: self.shared.force.clone(),
             stats: Arc::clone(&self.shared.stats),
         }
@@ -225,6 +230,10 @@ async fn accept_loop<S: Future>(
     let mut backoff = AcceptBackoff::new();
     let mut burst: Option<(u64, Instant)> = None;
     let mut next_id = 0u64;
+    // One wait for the stop across every accept, polled only when it woke
+    // the loop: a fresh one per accept took the token's locks three times.
+    let mut stopped = std::pin::pin!(shared.stop.cancelled());
+    let mut stop_filter = WakeFilter::new();
     loop {
         // The slot first: while every slot is taken, clients wait in the
         // kernel's queue, not in ours.
@@ -237,11 +246,20 @@ async fn accept_loop<S: Future>(
                 permit = Arc::clone(slots).acquire_owned() => permit.ok(),
             },
         };
-        let accepted = tokio::select! {
-            biased;
-            _ = shared.stop.cancelled() => return None,
-            _ = signal.as_mut() => return None,
-            accepted = listener.accept() => accepted,
+        let accepted = std::future::poll_fn(|cx| {
+            if stop_filter.should_poll(cx)
+                && stopped.as_mut().poll(&mut stop_filter.context()).is_ready()
+            {
+                return Poll::Ready(None);
+            }
+            if signal.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(None);
+            }
+            listener.poll_accept(cx).map(Some)
+        })
+        .await;
+        let Some(accepted) = accepted else {
+            return None;
         };
         match accepted {
             Ok((stream, addr)) => {
