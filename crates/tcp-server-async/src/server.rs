@@ -258,10 +258,8 @@ async fn accept_loop<S: Future>(
             listener.poll_accept(cx).map(Some)
         })
         .await;
-        let Some(accepted) = accepted else {
-            return None;
-        };
-        match accepted {
+        // `None`: stopped.
+        match accepted? {
             Ok((stream, addr)) => {
                 if let Some((errors, since)) = burst.take() {
                     shared.diagnostics.notice(format_args!(
