@@ -1,162 +1,29 @@
 #![allow(missing_docs)] // criterion_main! makes an undocumented main
 //! tcp-server-async against a minimal hand-written tokio server (an accept
 //! loop and `tokio::spawn` per connection, tokio's own `TcpStream`), both
-//! built here and measured in the same run: daytime (a connection per
-//! request), echo over 1, 16 and 128 connections (a 64-byte line each, all
-//! at once), chat fan-out to 16 and 64 clients (one line to everyone).
+//! built in `servers` and measured in the same run, one after the other for
+//! each scenario (so that a change in the machine's load falls on both):
+//! daytime (a connection per request), echo over 1, 16 and 128 connections
+//! (a 64-byte line each, all at once), chat fan-out to 16 and 64 clients
+//! (one line to everyone).
 //!
 //! `cargo bench -p tcp-server-async --bench async_server`. Servers and load
 //! generator share one runtime and the machine's cores: read the ratios
-//! between the two servers, not the absolute times.
+//! between the two servers, not the absolute times. For a count of
+//! instructions rather than a time, see `async_workload`.
 
-use std::io;
-use std::net::SocketAddr;
-use std::sync::Arc;
+mod servers;
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tcp_server_async::{Input, Output, Peer, ServerBuilder};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use servers::{Scenario, Which, chat_round, clients, daytime_round, echo_round, start};
 use tokio::runtime::Runtime;
-use tokio::sync::broadcast;
 
-const LINE: &[u8; 64] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n";
-
-#[derive(Clone, Copy)]
-enum Scenario {
-    Daytime,
-    Echo,
-    Chat,
-}
-
-/// The baseline: accept, spawn, serve with tokio's stream directly.
-async fn baseline(scenario: Scenario) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (relay, _) = broadcast::channel::<Arc<[u8]>>(1024);
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let relay = relay.clone();
-            tokio::spawn(async move {
-                let _ = stream.set_nodelay(true);
-                match scenario {
-                    Scenario::Daytime => {
-                        let _ = stream.write_all(b"Mon Nov 30 00:00:00 2026\n").await;
-                    }
-                    Scenario::Echo => {
-                        let mut buf = vec![0; 8192];
-                        while let Ok(n @ 1..) = stream.read(&mut buf).await {
-                            if stream.write_all(&buf[..n]).await.is_err() {
-                                break;
-                            }
-                        }
-                    }
-                    Scenario::Chat => {
-                        let mut inbox = relay.subscribe();
-                        let _ = stream.write_all(b"connected\n").await;
-                        let mut buf = vec![0; 8192];
-                        loop {
-                            tokio::select! {
-                                n = stream.read(&mut buf) => match n {
-                                    Ok(n @ 1..) => { let _ = relay.send(Arc::from(&buf[..n])); }
-                                    _ => break,
-                                },
-                                m = inbox.recv() => match m {
-                                    Ok(m) => if stream.write_all(&m).await.is_err() { break },
-                                    Err(_) => break,
-                                },
-                            }
-                        }
-                    }
-                }
-            });
-        }
-    });
-    addr
-}
-
-async fn echo(mut input: Input, mut output: Output, _: Peer) -> io::Result<()> {
-    loop {
-        let data = input.fill_buf().await?;
-        if data.is_empty() {
-            return Ok(());
-        }
-        output.write_all(data).await?;
-        let n = data.len();
-        input.consume(n);
-        output.flush().await?;
-    }
-}
-
-async fn chat(
-    mut input: Input,
-    mut output: Output,
-    relay: broadcast::Sender<Arc<[u8]>>,
-) -> io::Result<()> {
-    let mut inbox = relay.subscribe();
-    output.write_all(b"connected\n").await?;
-    output.flush().await?;
-    loop {
-        tokio::select! {
-            data = input.fill_buf() => {
-                let data = data?;
-                if data.is_empty() { return Ok(()) }
-                let chunk: Arc<[u8]> = Arc::from(data);
-                input.consume(chunk.len());
-                let _ = relay.send(chunk);
-            }
-            m = inbox.recv() => match m {
-                Ok(m) => { output.write_all(&m).await?; output.flush().await?; }
-                Err(_) => return Ok(()),
-            },
-        }
-    }
-}
-
-/// This crate's server for the same scenario.
-async fn ours(scenario: Scenario) -> SocketAddr {
-    let listener = tcp_ports::listen_on("127.0.0.1", 0).unwrap();
-    let builder = ServerBuilder::new().deadline(None).idle_timeout(None);
-    let server = match scenario {
-        Scenario::Daytime => builder.build(listener, |_, mut o: Output, _| async move {
-            o.write_all(b"Mon Nov 30 00:00:00 2026\n").await
-        }),
-        Scenario::Echo => builder.build(listener, echo),
-        Scenario::Chat => {
-            let (relay, _) = broadcast::channel::<Arc<[u8]>>(1024);
-            builder.build(listener, move |i, o, _| chat(i, o, relay.clone()))
-        }
-    }
-    .unwrap();
-    let addr = server.local_addr();
-    tokio::spawn(server.run());
-    addr
-}
-
-type Conn = (
-    BufReader<tokio::net::tcp::OwnedReadHalf>,
-    tokio::net::tcp::OwnedWriteHalf,
-);
-
-async fn clients(addr: SocketAddr, n: usize, greeted: bool) -> Vec<Conn> {
-    let mut conns = Vec::with_capacity(n);
-    for _ in 0..n {
-        let s = TcpStream::connect(addr).await.unwrap();
-        s.set_nodelay(true).unwrap();
-        let (r, w) = s.into_split();
-        let mut r = BufReader::new(r);
-        if greeted {
-            let mut line = String::new();
-            r.read_line(&mut line).await.unwrap();
-        }
-        conns.push((r, w));
-    }
-    conns
-}
+const SERVERS: [(Which, &str); 2] = [
+    (Which::Baseline, "baseline"),
+    (Which::Ours, "tcp-server-async"),
+];
 
 fn bench(c: &mut Criterion) {
     let rt: Runtime = tokio::runtime::Builder::new_multi_thread()
@@ -169,64 +36,42 @@ fn bench(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3))
         .warm_up_time(Duration::from_secs(1))
         .sample_size(20);
-    for (name, start) in [("baseline", 0), ("tcp-server-async", 1)] {
-        let server = |s| {
-            rt.block_on(async move {
-                if start == 0 {
-                    baseline(s).await
-                } else {
-                    ours(s).await
-                }
-            })
-        };
 
-        let addr = server(Scenario::Daytime);
+    for (which, name) in SERVERS {
+        let addr = rt.block_on(start(which, Scenario::Daytime));
         group.bench_function(format!("daytime/{name}"), |b| {
-            b.iter(|| {
-                rt.block_on(async {
-                    let mut s = TcpStream::connect(addr).await.unwrap();
-                    let mut text = Vec::new();
-                    s.read_to_end(&mut text).await.unwrap();
-                    assert_eq!(text.len(), 25);
-                })
-            })
+            b.iter(|| rt.block_on(daytime_round(addr)))
         });
+    }
 
-        let addr = server(Scenario::Echo);
-        for n in [1, 16, 128] {
+    let echo = SERVERS.map(|(which, _)| rt.block_on(start(which, Scenario::Echo)));
+    for n in [1, 16, 128] {
+        for ((_, name), addr) in SERVERS.into_iter().zip(echo) {
             let mut conns = rt.block_on(clients(addr, n, false));
             group.bench_function(format!("echo-{n}/{name}"), |b| {
                 b.iter_custom(|iters| {
                     rt.block_on(async {
                         let started = Instant::now();
                         for _ in 0..iters {
-                            let rounds = conns.iter_mut().map(|(r, w)| async move {
-                                w.write_all(LINE).await.unwrap();
-                                let mut back = [0; 64];
-                                r.read_exact(&mut back).await.unwrap();
-                            });
-                            join_all(rounds).await;
+                            echo_round(&mut conns).await;
                         }
                         started.elapsed()
                     })
                 })
             });
         }
+    }
 
-        for n in [16, 64] {
-            let addr = server(Scenario::Chat);
+    for n in [16, 64] {
+        for (which, name) in SERVERS {
+            let addr = rt.block_on(start(which, Scenario::Chat));
             let mut conns = rt.block_on(clients(addr, n, true));
             group.bench_function(format!("chat-{n}/{name}"), |b| {
                 b.iter_custom(|iters| {
                     rt.block_on(async {
                         let started = Instant::now();
                         for _ in 0..iters {
-                            conns[0].1.write_all(LINE).await.unwrap();
-                            let reads = conns.iter_mut().map(|(r, _)| async move {
-                                let mut back = [0; 64];
-                                r.read_exact(&mut back).await.unwrap();
-                            });
-                            join_all(reads).await;
+                            chat_round(&mut conns).await;
                         }
                         started.elapsed()
                     })
@@ -235,23 +80,6 @@ fn bench(c: &mut Criterion) {
         }
     }
     group.finish();
-}
-
-/// Runs the futures concurrently on this task (no extra crate for it).
-async fn join_all<F: std::future::Future<Output = ()>>(futures: impl Iterator<Item = F>) {
-    let mut set = Vec::new();
-    for f in futures {
-        set.push(Box::pin(f));
-    }
-    std::future::poll_fn(|cx| {
-        set.retain_mut(|f| f.as_mut().poll(cx).is_pending());
-        if set.is_empty() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
 }
 
 criterion_group!(benches, bench);

@@ -202,7 +202,7 @@ impl ServerBuilder {
     where
         F: Fn(&TcpStream) -> io::Result<(SocketAddr, SocketAddr)> + Send + Sync + 'static,
     {
-        self.hooks.addresses = Arc::new(addresses);
+        self.hooks.addresses = Some(Arc::new(addresses));
         self
     }
 

@@ -79,8 +79,11 @@ pub type AcceptHook = dyn Fn(TcpStream, SocketAddr) -> io::Result<TcpStream> + S
 pub type HardCloseHook = dyn Fn(&TcpStream) -> io::Result<()> + Send + Sync;
 
 /// How the server learns a connection's local and peer addresses, for the
-/// diagnostics, the span and [`crate::Peer`]. The default is
-/// `(stream.local_addr()?, stream.peer_addr()?)`.
+/// diagnostics, the span and [`crate::Peer`]. The default gives what
+/// `(stream.local_addr()?, stream.peer_addr()?)` would, without asking the
+/// kernel again: the peer as accept returned it, and the listener's address
+/// as the local one (`stream.local_addr()` when the listener is on a
+/// wildcard address).
 ///
 /// Scheme: `tcp-server-get-addresses-procedure` (default `tcp-addresses`).
 #[doc(alias("tcp-server-get-addresses-procedure", "tcp-addresses"))]
@@ -90,7 +93,8 @@ pub type AddressesHook = dyn Fn(&TcpStream) -> io::Result<(SocketAddr, SocketAdd
 pub(crate) struct Hooks {
     pub(crate) accept: Option<Arc<AcceptHook>>,
     pub(crate) hard_close: Arc<HardCloseHook>,
-    pub(crate) addresses: Arc<AddressesHook>,
+    /// `None`: the default (see [`AddressesHook`]).
+    pub(crate) addresses: Option<Arc<AddressesHook>>,
     pub(crate) upgrade: Option<Arc<dyn ErasedUpgrade>>,
 }
 
@@ -99,7 +103,7 @@ impl Default for Hooks {
         Hooks {
             accept: None,
             hard_close: Arc::new(TcpStream::set_zero_linger),
-            addresses: Arc::new(|s| Ok((s.local_addr()?, s.peer_addr()?))),
+            addresses: None,
             upgrade: None,
         }
     }

@@ -14,8 +14,10 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufRead, AsyncRead, ReadBuf, ReadHalf};
 use tokio::net::TcpStream;
+use tokio_util::io::poll_read_buf;
 use tokio_util::sync::CancellationToken;
 
+use crate::pool;
 use crate::stream::BoxStream;
 use crate::timeout::Timeout;
 
@@ -41,12 +43,14 @@ pub(crate) enum ReadSide {
 /// # Memory
 ///
 /// While the input waits, it holds no buffer: it waits for the socket to
-/// be readable, allocates [`DEFAULT_READ_BUFFER`] bytes when data is there,
-/// and frees them once everything read was consumed and the socket has no
-/// more. (Readiness can be reported falsely; a read that would block then
-/// just waits again.) Over an upgraded (TLS) stream the buffer is allocated
-/// for each read that finds no data in the TLS layer, and freed when it
-/// must wait.
+/// be readable, takes a buffer of [`DEFAULT_READ_BUFFER`] bytes when data
+/// is there, and gives it back once everything read was consumed and the
+/// socket has no more. (Readiness can be reported falsely; a read that
+/// would block then just waits again.) Over an upgraded (TLS) stream the
+/// buffer is taken for each read that finds no data in the TLS layer, and
+/// given back when it must wait. Each runtime thread keeps a few given-back
+/// buffers for the next reads (at most 8 of each default size, whatever
+/// the number of connections); the buffer is never zeroed.
 ///
 /// # Stopping
 ///
@@ -62,14 +66,14 @@ pub(crate) enum ReadSide {
 #[doc(alias("tcp-accept", "tcp-connect"))]
 pub struct Input {
     side: ReadSide,
-    /// The buffer while data flows; `None` while waiting.
-    buf: Option<Box<[u8]>>,
+    /// The buffer while data flows (its length is what was read); no
+    /// capacity while waiting. Never zeroed: reads fill its spare capacity.
+    buf: Vec<u8>,
     pos: usize,
-    filled: usize,
     capacity: usize,
     timeout: Timeout,
     idle: bool,
-    stop: Option<CancellationToken>,
+    stop: Option<Arc<CancellationToken>>,
     peer: SocketAddr,
 }
 
@@ -78,13 +82,12 @@ impl Input {
         side: ReadSide,
         peer: SocketAddr,
         timeout: Timeout,
-        stop: Option<CancellationToken>,
+        stop: Option<Arc<CancellationToken>>,
     ) -> Input {
         Input {
             side,
-            buf: None,
+            buf: Vec::new(),
             pos: 0,
-            filled: 0,
             capacity: DEFAULT_READ_BUFFER,
             timeout,
             idle: false,
@@ -145,63 +148,53 @@ impl Input {
     ///
     /// Scheme: none.
     pub fn holds_buffer(&self) -> bool {
-        self.buf.is_some()
+        self.buf.capacity() > 0
     }
 
     fn stopped_while_idle(&self) -> bool {
-        self.idle
-            && self
-                .stop
-                .as_ref()
-                .is_some_and(CancellationToken::is_cancelled)
+        self.idle && self.stop.as_ref().is_some_and(|stop| stop.is_cancelled())
     }
 
     /// Fills the empty buffer: `Ready(Ok(n))`, 0 at end-of-file.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let capacity = self.capacity;
+        self.buf.clear();
         match &mut self.side {
             ReadSide::Tcp(stream) => loop {
-                let buf = match &mut self.buf {
-                    Some(buf) => buf,
-                    None => {
-                        // No buffer until the socket says data is there.
-                        match stream.poll_read_ready(cx) {
-                            Poll::Pending => {
-                                return match self.timeout.poll_expired(cx, &self.peer) {
-                                    Poll::Ready(e) => Poll::Ready(Err(e)),
-                                    Poll::Pending => Poll::Pending,
-                                };
-                            }
-                            Poll::Ready(Err(e)) => {
-                                return Poll::Ready(Err(read_error(e, &self.peer)));
-                            }
-                            Poll::Ready(Ok(())) => {
-                                self.buf.insert(vec![0; capacity].into_boxed_slice())
-                            }
+                if self.buf.capacity() == 0 {
+                    // No buffer until the socket says data is there.
+                    match stream.poll_read_ready(cx) {
+                        Poll::Pending => {
+                            return match self.timeout.poll_expired(cx, &self.peer) {
+                                Poll::Ready(e) => Poll::Ready(Err(e)),
+                                Poll::Pending => Poll::Pending,
+                            };
                         }
+                        Poll::Ready(Err(e)) => {
+                            return Poll::Ready(Err(read_error(e, &self.peer)));
+                        }
+                        Poll::Ready(Ok(())) => self.buf = pool::take(self.capacity),
                     }
-                };
-                match stream.try_read(buf) {
+                }
+                match stream.try_read_buf(&mut self.buf) {
                     Ok(n) => return Poll::Ready(Ok(n)),
                     // Nothing after all (drained, or a false readiness): give
                     // the buffer back and wait. Bounded: the WouldBlock
                     // cleared the readiness, so the next poll is Pending
                     // unless data really came.
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.buf = None,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => release(&mut self.buf),
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => return Poll::Ready(Err(read_error(e, &self.peer))),
                 }
             },
             ReadSide::Upgraded(half) => {
-                let buf = self
-                    .buf
-                    .get_or_insert_with(|| vec![0; capacity].into_boxed_slice());
-                let mut read = ReadBuf::new(buf);
-                match Pin::new(half).poll_read(cx, &mut read) {
-                    Poll::Ready(Ok(())) => Poll::Ready(Ok(read.filled().len())),
+                if self.buf.capacity() == 0 {
+                    self.buf = pool::take(self.capacity);
+                }
+                match poll_read_buf(Pin::new(half), cx, &mut self.buf) {
+                    Poll::Ready(Ok(n)) => Poll::Ready(Ok(n)),
                     Poll::Ready(Err(e)) => Poll::Ready(Err(read_error(e, &self.peer))),
                     Poll::Pending => {
-                        self.buf = None;
+                        release(&mut self.buf);
                         match self.timeout.poll_expired(cx, &self.peer) {
                             Poll::Ready(e) => Poll::Ready(Err(e)),
                             Poll::Pending => Poll::Pending,
@@ -213,6 +206,11 @@ impl Input {
     }
 }
 
+/// Gives the buffer back: the input is about to wait, or is done.
+fn release(buf: &mut Vec<u8>) {
+    pool::give(std::mem::take(buf));
+}
+
 fn read_error(e: io::Error, peer: &SocketAddr) -> io::Error {
     io::Error::new(e.kind(), format!("read from {peer}: {e}"))
 }
@@ -220,30 +218,26 @@ fn read_error(e: io::Error, peer: &SocketAddr) -> io::Error {
 impl AsyncBufRead for Input {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
         let this = self.get_mut();
-        if this.pos >= this.filled {
+        if this.pos >= this.buf.len() {
             if this.stopped_while_idle() {
-                this.buf = None;
+                release(&mut this.buf);
                 return Poll::Ready(Ok(&[]));
             }
             let n = ready!(this.poll_fill(cx))?;
             this.timeout.progress();
             this.pos = 0;
-            this.filled = n;
             if n == 0 {
                 // End-of-file: nothing more will come to fill a buffer.
-                this.buf = None;
+                release(&mut this.buf);
                 return Poll::Ready(Ok(&[]));
             }
         }
-        match &this.buf {
-            Some(buf) => Poll::Ready(Ok(&buf[this.pos..this.filled])),
-            None => Poll::Ready(Ok(&[])),
-        }
+        Poll::Ready(Ok(&this.buf[this.pos..]))
     }
 
     fn consume(self: Pin<&mut Self>, amt: usize) {
         let this = self.get_mut();
-        this.pos = (this.pos + amt).min(this.filled);
+        this.pos = (this.pos + amt).min(this.buf.len());
     }
 }
 
@@ -265,7 +259,7 @@ impl fmt::Debug for Input {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Input")
             .field("peer", &self.peer)
-            .field("buffered", &(self.filled - self.pos.min(self.filled)))
+            .field("buffered", &(self.buf.len() - self.pos.min(self.buf.len())))
             .field("idle", &self.idle)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()

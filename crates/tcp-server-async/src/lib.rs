@@ -91,8 +91,10 @@ mod input;
 mod listener;
 mod output;
 mod peer;
+mod pool;
 mod serve;
 mod server;
+mod signals;
 mod stream;
 mod timeout;
 

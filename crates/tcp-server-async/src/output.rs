@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::io::{AsyncWrite, WriteHalf};
 use tokio::net::TcpStream;
 
+use crate::pool;
 use crate::stream::{BoxStream, shutdown};
 use crate::timeout::Timeout;
 
@@ -38,8 +39,8 @@ pub(crate) type Leftover = Arc<Mutex<Option<(WriteSide, Vec<u8>)>>>;
 ///
 /// Small writes are gathered (up to [`DEFAULT_OUTPUT_BUFFER`] bytes) and
 /// sent on `flush`, when the buffer fills, or, on a server connection, when
-/// the handler returns `Ok`; the buffer is allocated for them and freed once
-/// sent. A write waits at most the write timeout for room, and not past the
+/// the handler returns `Ok`; the buffer is taken for them and given back
+/// once sent (each runtime thread keeps a few for the next writes). A write waits at most the write timeout for room, and not past the
 /// connection's deadline; then it fails with `TimedOut`, naming the peer.
 ///
 /// A client-side output sends nothing more once dropped: flush (or
@@ -121,6 +122,11 @@ impl Output {
         self.capacity = bytes;
     }
 
+    /// Whether the output writes to the TCP stream itself (not upgraded).
+    pub(crate) fn is_plain_tcp(&self) -> bool {
+        matches!(self.side, WriteSide::Tcp(_))
+    }
+
     /// How many bytes wait in the buffer.
     ///
     /// Scheme: none.
@@ -131,16 +137,20 @@ impl Output {
     /// Writes `data` to the socket (or the upgraded stream) now.
     fn poll_send(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let result = match &mut self.side {
+            // The write first: it fails at once, without a system call,
+            // while tokio knows the socket is not writable, and a socket
+            // with room (nearly always) is not asked for readiness as well.
             WriteSide::Tcp(stream) => loop {
+                match stream.try_write(data) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    other => break Poll::Ready(other),
+                }
+                // Bounded: the WouldBlock cleared the readiness, so this is
+                // Pending unless the socket became writable since.
                 match stream.poll_write_ready(cx) {
                     Poll::Pending => break Poll::Pending,
                     Poll::Ready(Err(e)) => break Poll::Ready(Err(e)),
                     Poll::Ready(Ok(())) => {}
-                }
-                match stream.try_write(data) {
-                    // Bounded: the WouldBlock cleared the readiness.
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    other => break Poll::Ready(other),
                 }
             },
             WriteSide::Upgraded(half) => Pin::new(half).poll_write(cx, data),
@@ -179,7 +189,7 @@ impl Output {
         self.buf.drain(..sent);
         if self.buf.is_empty() {
             // An idle connection keeps no output buffer either.
-            self.buf = Vec::new();
+            pool::give(std::mem::take(&mut self.buf));
         }
         result
     }
@@ -228,7 +238,7 @@ impl AsyncWrite for Output {
             return this.poll_send(cx, data);
         }
         if this.buf.capacity() == 0 {
-            this.buf.reserve_exact(this.capacity);
+            this.buf = pool::take(this.capacity);
         }
         this.buf.extend_from_slice(data);
         Poll::Ready(Ok(data.len()))

@@ -1,6 +1,7 @@
 //! What a handler knows about its connection besides its input and output.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
@@ -14,7 +15,7 @@ pub struct Peer {
     id: u64,
     local: SocketAddr,
     peer: SocketAddr,
-    stop: CancellationToken,
+    stop: Arc<CancellationToken>,
 }
 
 impl Peer {
@@ -22,7 +23,7 @@ impl Peer {
         id: u64,
         local: SocketAddr,
         peer: SocketAddr,
-        stop: CancellationToken,
+        stop: Arc<CancellationToken>,
     ) -> Peer {
         Peer {
             id,

@@ -1,10 +1,13 @@
 //! One connection on its own task: addresses, upgrade, handler, end.
 
 use std::fmt;
+use std::future::{Future, poll_fn};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::{Pin, pin};
 use std::sync::{Arc, PoisonError};
+use std::task::Poll;
 
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -15,18 +18,23 @@ use crate::catch::{CatchUnwind, PanicMessage};
 use crate::input::ReadSide;
 use crate::output::{Leftover, WriteSide};
 use crate::server::{InFlight, Shared, hard_close};
+use crate::signals::WakeFilter;
 use crate::timeout::Timeout;
 use crate::{Input, Outcome, Output, Peer, TcpIo, connection_span};
 
 pub(crate) async fn serve(
     shared: Arc<Shared>,
     stream: TcpStream,
+    accepted_from: SocketAddr,
     id: u64,
     flight: InFlight,
     accepted_at: Instant,
 ) {
     let stream = Arc::new(stream);
-    let addresses = (shared.hooks.addresses)(&stream);
+    let addresses = match &shared.hooks.addresses {
+        Some(hook) => hook(&stream),
+        None => known_addresses(shared.listening, &stream, accepted_from),
+    };
     let peer = match &addresses {
         Ok((_, peer)) => *peer,
         Err(_) => stream
@@ -41,7 +49,31 @@ pub(crate) async fn serve(
         id,
         accepted_at,
     };
-    conn.run(addresses, flight).instrument(span).await;
+    if span.is_disabled() {
+        // No subscriber wants it: entering and leaving it on every poll
+        // would still cost a few calls per wake.
+        conn.run(addresses, flight).await;
+    } else {
+        conn.run(addresses, flight).instrument(span).await;
+    }
+}
+
+/// The default addresses hook: what getsockname(2) and getpeername(2)
+/// would say, from what the server already knows where it can (two system
+/// calls per connection otherwise).
+fn known_addresses(
+    listening: SocketAddr,
+    stream: &TcpStream,
+    peer: SocketAddr,
+) -> io::Result<(SocketAddr, SocketAddr)> {
+    // On a wildcard address, the local address is the one the client
+    // reached: only the kernel knows it.
+    let local = if listening.ip().is_unspecified() {
+        stream.local_addr()?
+    } else {
+        listening
+    };
+    Ok((local, peer))
 }
 
 struct Conn<'a> {
@@ -112,7 +144,7 @@ impl Conn<'_> {
             read_side,
             peer,
             Timeout::new("read from", settings.read_timeout, deadline),
-            Some(shared.stop.clone()),
+            Some(Arc::clone(&shared.stop)),
         );
         let mut output = Output::new(
             write_side,
@@ -121,7 +153,7 @@ impl Conn<'_> {
             Some(Arc::clone(&leftover)),
         );
         output.set_output_buffer(settings.output_buffer);
-        let info = Peer::new(self.id, local, peer, shared.stop.clone());
+        let info = Peer::new(self.id, local, peer, Arc::clone(&shared.stop));
         let handler = &shared.handler;
         let future = match catch_unwind(AssertUnwindSafe(|| handler(input, output, info))) {
             Ok(future) => future,
@@ -130,17 +162,55 @@ impl Conn<'_> {
             }
         };
         let mut future = CatchUnwind::new(future);
+        let mut force = pin!(shared.force.cancelled());
+        let mut stop = pin!(shared.stop.cancelled());
         let mut stop_seen = false;
-        let ended = loop {
-            tokio::select! {
-                biased;
-                _ = shared.force.cancelled() => break Ended::Forced,
-                result = &mut future => break Ended::Handler(result),
-                // Wakes the handler once at the stop, so that an idle input
-                // it waits on sees the stop and reads end-of-file.
-                _ = shared.stop.cancelled(), if !stop_seen => stop_seen = true,
+        let mut signals = WakeFilter::new();
+        // Only the force is looked at before the first poll: a handler that
+        // finishes in it (a daytime server) is not worth a wait on the
+        // stop and the force, which are made once it is Pending.
+        if shared.force.is_cancelled() {
+            drop(future);
+            return self.end(flight, Outcome::Forced, None);
+        }
+        let mut watching = false;
+        let ended = poll_fn(|cx| {
+            // The stop and force only when they woke the task: polling them
+            // takes their shared locks, on every wake of every connection.
+            if watching && signals.should_poll(cx) {
+                let mut signal_cx = signals.context();
+                if force.as_mut().poll(&mut signal_cx).is_ready() {
+                    return Poll::Ready(Ended::Forced);
+                }
+                // Seen once, the stop has woken the handler (polled below),
+                // so that an idle input it waits on sees the stop and reads
+                // end-of-file.
+                if !stop_seen && stop.as_mut().poll(&mut signal_cx).is_ready() {
+                    stop_seen = true;
+                }
             }
-        };
+            if let Poll::Ready(result) = Pin::new(&mut future).poll(cx) {
+                return Poll::Ready(Ended::Handler(result));
+            }
+            if !watching {
+                watching = true;
+                // Polled now, the waits see a stop or force that came
+                // before them, and wake the task for those after.
+                if signals.should_poll(cx) {
+                    let mut signal_cx = signals.context();
+                    if force.as_mut().poll(&mut signal_cx).is_ready() {
+                        return Poll::Ready(Ended::Forced);
+                    }
+                    if stop.as_mut().poll(&mut signal_cx).is_ready() {
+                        // The handler is polled again, to see it.
+                        stop_seen = true;
+                        cx.waker().wake_by_ref();
+                    }
+                }
+            }
+            Poll::Pending
+        })
+        .await;
         // The handler's input and output go now; the output leaves what it
         // still holds in `leftover`.
         drop(future);
@@ -187,6 +257,14 @@ impl Conn<'_> {
                 // Counted before the peer can see the end, so a client that
                 // saw it finds it in the statistics.
                 self.end(flight, Outcome::Served, None);
+                // Plain TCP that only this task still holds (here and in
+                // the output) sends its FIN when both are dropped, on
+                // return: shutdown(2) would be one more system call. A
+                // stream held elsewhere (an input a handler gave to another
+                // task), or upgraded (TLS `close_notify`), is shut down.
+                if output.is_plain_tcp() && Arc::strong_count(self.stream) == 2 {
+                    return;
+                }
                 tokio::select! {
                     biased;
                     _ = self.shared.force.cancelled() => {}

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
@@ -18,6 +19,7 @@ use tokio_util::task::TaskTracker;
 use tcp_ports::{AcceptBackoff, AcceptErrorClass, classify_accept_error};
 
 use crate::hooks::Hooks;
+use crate::signals::WakeFilter;
 use crate::{
     Diagnostics, Input, IntoListener, Outcome, Output, Peer, ServerBuilder, ServerHandle,
     ShutdownSummary, Stats,
@@ -45,8 +47,14 @@ pub(crate) struct Shared {
     pub(crate) handler: Arc<Handler>,
     pub(crate) diagnostics: Diagnostics,
     pub(crate) stats: Arc<Stats>,
-    /// Fired by a stop: the accept loop ends, idle inputs read EOF.
-    pub(crate) stop: CancellationToken,
+    /// The listener's address: the local address of its connections
+    /// unless it is a wildcard one.
+    pub(crate) listening: SocketAddr,
+    /// Fired by a stop: the accept loop ends, idle inputs read EOF. In an
+    /// `Arc` for the inputs and peers: cloning the token itself takes its
+    /// lock, shared by every connection (twice per connection, and twice
+    /// again at their drop).
+    pub(crate) stop: Arc<CancellationToken>,
     /// Fired at the drain deadline (or by a force): every connection's
     /// task drops its handler and closes abruptly.
     pub(crate) force: CancellationToken,
@@ -123,7 +131,8 @@ impl Server {
             handler,
             diagnostics,
             stats: Arc::new(Stats::new()),
-            stop: CancellationToken::new(),
+            listening: local,
+            stop: Arc::new(CancellationToken::new()),
             force: CancellationToken::new(),
             closed: Notify::new(),
             drained: AtomicU64::new(0),
@@ -141,7 +150,7 @@ impl Server {
     /// Scheme: none.
     pub fn handle(&self) -> ServerHandle {
         ServerHandle {
-            stop: self.shared.stop.clone(),
+            stop: CancellationToken::clone(&self.shared.stop),
             force: self.shared.force.clone(),
             stats: Arc::clone(&self.shared.stats),
         }
@@ -221,6 +230,10 @@ async fn accept_loop<S: Future>(
     let mut backoff = AcceptBackoff::new();
     let mut burst: Option<(u64, Instant)> = None;
     let mut next_id = 0u64;
+    // One wait for the stop across every accept, polled only when it woke
+    // the loop: a fresh one per accept took the token's locks three times.
+    let mut stopped = std::pin::pin!(shared.stop.cancelled());
+    let mut stop_filter = WakeFilter::new();
     loop {
         // The slot first: while every slot is taken, clients wait in the
         // kernel's queue, not in ours.
@@ -233,13 +246,20 @@ async fn accept_loop<S: Future>(
                 permit = Arc::clone(slots).acquire_owned() => permit.ok(),
             },
         };
-        let accepted = tokio::select! {
-            biased;
-            _ = shared.stop.cancelled() => return None,
-            _ = signal.as_mut() => return None,
-            accepted = listener.accept() => accepted,
-        };
-        match accepted {
+        let accepted = std::future::poll_fn(|cx| {
+            if stop_filter.should_poll(cx)
+                && stopped.as_mut().poll(&mut stop_filter.context()).is_ready()
+            {
+                return Poll::Ready(None);
+            }
+            if signal.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(None);
+            }
+            listener.poll_accept(cx).map(Some)
+        })
+        .await;
+        // `None`: stopped.
+        match accepted? {
             Ok((stream, addr)) => {
                 if let Some((errors, since)) = burst.take() {
                     shared.diagnostics.notice(format_args!(
@@ -272,6 +292,7 @@ async fn accept_loop<S: Future>(
                 tracker.spawn(crate::serve::serve(
                     Arc::clone(shared),
                     stream,
+                    addr,
                     next_id,
                     flight,
                     Instant::now(),

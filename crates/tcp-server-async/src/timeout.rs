@@ -62,8 +62,15 @@ impl Timeout {
         cx: &mut Context<'_>,
         peer: &SocketAddr,
     ) -> Poll<io::Error> {
-        let now = Instant::now();
-        let since = *self.waiting_since.get_or_insert(now);
+        if self.limit.is_none() && self.deadline.is_none() {
+            return Poll::Pending;
+        }
+        // The clock is read once per wait (when it begins) and when the
+        // timer fires, not on every wake of a waiting connection.
+        let since = match self.waiting_since {
+            Some(since) => since,
+            None => *self.waiting_since.insert(Instant::now()),
+        };
         let by_limit = self.limit.map(|l| since + l);
         let (due, why) = match (by_limit, self.deadline) {
             (Some(l), Some(d)) if d < l => (d, Why::Deadline),
@@ -71,9 +78,6 @@ impl Timeout {
             (None, Some(d)) => (d, Why::Deadline),
             (None, None) => return Poll::Pending,
         };
-        if now >= due {
-            return Poll::Ready(timed_out(self.op, peer, why));
-        }
         let sleep = match &mut self.sleep {
             // Armed for an earlier wait, it fires early and is moved then
             // (below); only a due time that came closer moves it now.
@@ -84,6 +88,7 @@ impl Timeout {
             Some(sleep) => sleep,
             None => self.sleep.insert(Box::pin(tokio::time::sleep_until(due))),
         };
+        // A due time already past fires at once.
         if sleep.as_mut().poll(cx).is_pending() {
             return Poll::Pending;
         }

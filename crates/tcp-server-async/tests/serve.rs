@@ -4,6 +4,7 @@
 mod util;
 
 use std::io::{self, ErrorKind};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use rstest::rstest;
@@ -37,6 +38,60 @@ async fn echo_over_each_family(#[case] host: &str) {
     assert_eq!(client.rest().await.unwrap(), "");
     let summary = server.stop().await.unwrap();
     assert_eq!(summary.served, 1);
+}
+
+/// The handler's view of its addresses (the default addresses hook) is
+/// the client's, mirrored, on a specific address and on a wildcard one
+/// (where the local address is the one the client reached).
+#[rstest]
+#[case::ipv4("127.0.0.1", "127.0.0.1")]
+#[case::ipv6("::1", "::1")]
+#[case::ipv4_wildcard("0.0.0.0", "127.0.0.1")]
+#[case::ipv6_wildcard("::", "::1")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_sees_the_addresses_the_client_sees(#[case] host: &str, #[case] reach: &str) {
+    let server = util::start_on(
+        host,
+        ServerBuilder::new(),
+        |_, mut output: Output, peer: Peer| async move {
+            let line = format!("{} {}\n", peer.local_addr(), peer.peer_addr());
+            output.write_all(line.as_bytes()).await
+        },
+    );
+    let target = SocketAddr::new(reach.parse().unwrap(), server.addr.port());
+    let mut client = connect(target).await;
+    let expected = format!(
+        "{} {}",
+        client.writer.peer_addr().unwrap(),
+        client.writer.local_addr().unwrap()
+    );
+    assert_eq!(client.line().await.unwrap(), expected);
+    server.stop().await.unwrap();
+}
+
+/// A handler that returns while another task still holds its input: the
+/// client still reads everything written, then the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_reads_the_end_while_another_task_holds_the_input() {
+    let (release, released) = tokio::sync::watch::channel(false);
+    let server = util::start(
+        ServerBuilder::new(),
+        move |input: Input, mut output: Output, _| {
+            let mut released = released.clone();
+            async move {
+                tokio::spawn(async move {
+                    let _input = input;
+                    let _ = released.wait_for(|r| *r).await;
+                });
+                output.write_all(b"bye\n").await
+            }
+        },
+    );
+    let mut client = connect(server.addr).await;
+    assert_eq!(client.line().await.unwrap(), "bye");
+    assert_eq!(client.rest().await.unwrap(), "");
+    release.send(true).unwrap();
+    server.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,60 @@
+//! A fixed workload on one of the servers the `async_server` bench
+//! compares, for counting instructions rather than timing (the count is
+//! repeatable on a busy machine):
+//!
+//! ```text
+//! cargo bench -p tcp-server-async --bench async_workload --no-run
+//! valgrind --tool=callgrind target/release/deps/async_workload-HASH ours echo 128 200
+//! ```
+//!
+//! Arguments: `baseline` or `ours`; `daytime`, `echo` or `chat`; the
+//! number of connections (echo, chat); the number of rounds.
+
+mod servers;
+
+use servers::{Scenario, Which, chat_round, clients, daytime_round, echo_round, start};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: async_workload baseline|ours daytime|echo|chat CONNECTIONS ROUNDS";
+    let [which, scenario, n, rounds] = args.as_slice() else {
+        panic!("{usage}");
+    };
+    let which = match which.as_str() {
+        "baseline" => Which::Baseline,
+        "ours" => Which::Ours,
+        other => panic!("{usage}: not a server: {other}"),
+    };
+    let scenario = match scenario.as_str() {
+        "daytime" => Scenario::Daytime,
+        "echo" => Scenario::Echo,
+        "chat" => Scenario::Chat,
+        other => panic!("{usage}: not a scenario: {other}"),
+    };
+    let n: usize = n.parse().expect(usage);
+    let rounds: usize = rounds.parse().expect(usage);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let addr = start(which, scenario).await;
+        match scenario {
+            Scenario::Daytime => {
+                for _ in 0..rounds {
+                    daytime_round(addr).await;
+                }
+            }
+            Scenario::Echo | Scenario::Chat => {
+                let mut conns = clients(addr, n, matches!(scenario, Scenario::Chat)).await;
+                for _ in 0..rounds {
+                    match scenario {
+                        Scenario::Echo => echo_round(&mut conns).await,
+                        _ => chat_round(&mut conns).await,
+                    }
+                }
+            }
+        }
+    });
+}

@@ -1,0 +1,211 @@
+//! The two servers the benches compare, built here: a minimal hand-written
+//! tokio server (an accept loop and `tokio::spawn` per connection, tokio's
+//! own `TcpStream`) and this crate's, for daytime, echo and chat; and the
+//! clients that load them.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tcp_server_async::{Input, Output, Peer, ServerBuilder};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::broadcast;
+
+pub const LINE: &[u8; 64] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n";
+
+#[derive(Clone, Copy)]
+pub enum Scenario {
+    Daytime,
+    Echo,
+    Chat,
+}
+
+/// The baseline: accept, spawn, serve with tokio's stream directly.
+pub async fn baseline(scenario: Scenario) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (relay, _) = broadcast::channel::<Arc<[u8]>>(1024);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let relay = relay.clone();
+            tokio::spawn(async move {
+                let _ = stream.set_nodelay(true);
+                match scenario {
+                    Scenario::Daytime => {
+                        let _ = stream.write_all(b"Mon Nov 30 00:00:00 2026\n").await;
+                    }
+                    Scenario::Echo => {
+                        let mut buf = vec![0; 8192];
+                        while let Ok(n @ 1..) = stream.read(&mut buf).await {
+                            if stream.write_all(&buf[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                    Scenario::Chat => {
+                        let mut inbox = relay.subscribe();
+                        let _ = stream.write_all(b"connected\n").await;
+                        let mut buf = vec![0; 8192];
+                        loop {
+                            tokio::select! {
+                                n = stream.read(&mut buf) => match n {
+                                    Ok(n @ 1..) => { let _ = relay.send(Arc::from(&buf[..n])); }
+                                    _ => break,
+                                },
+                                m = inbox.recv() => match m {
+                                    Ok(m) => if stream.write_all(&m).await.is_err() { break },
+                                    Err(_) => break,
+                                },
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+async fn echo(mut input: Input, mut output: Output, _: Peer) -> io::Result<()> {
+    loop {
+        let data = input.fill_buf().await?;
+        if data.is_empty() {
+            return Ok(());
+        }
+        output.write_all(data).await?;
+        let n = data.len();
+        input.consume(n);
+        output.flush().await?;
+    }
+}
+
+async fn chat(
+    mut input: Input,
+    mut output: Output,
+    relay: broadcast::Sender<Arc<[u8]>>,
+) -> io::Result<()> {
+    let mut inbox = relay.subscribe();
+    output.write_all(b"connected\n").await?;
+    output.flush().await?;
+    loop {
+        tokio::select! {
+            data = input.fill_buf() => {
+                let data = data?;
+                if data.is_empty() { return Ok(()) }
+                let chunk: Arc<[u8]> = Arc::from(data);
+                input.consume(chunk.len());
+                let _ = relay.send(chunk);
+            }
+            m = inbox.recv() => match m {
+                Ok(m) => { output.write_all(&m).await?; output.flush().await?; }
+                Err(_) => return Ok(()),
+            },
+        }
+    }
+}
+
+/// This crate's server for the same scenario.
+pub async fn ours(scenario: Scenario) -> SocketAddr {
+    let listener = tcp_ports::listen_on("127.0.0.1", 0).unwrap();
+    let builder = ServerBuilder::new().deadline(None).idle_timeout(None);
+    let server = match scenario {
+        Scenario::Daytime => builder.build(listener, |_, mut o: Output, _| async move {
+            o.write_all(b"Mon Nov 30 00:00:00 2026\n").await
+        }),
+        Scenario::Echo => builder.build(listener, echo),
+        Scenario::Chat => {
+            let (relay, _) = broadcast::channel::<Arc<[u8]>>(1024);
+            builder.build(listener, move |i, o, _| chat(i, o, relay.clone()))
+        }
+    }
+    .unwrap();
+    let addr = server.local_addr();
+    tokio::spawn(server.run());
+    addr
+}
+
+pub type Conn = (
+    BufReader<tokio::net::tcp::OwnedReadHalf>,
+    tokio::net::tcp::OwnedWriteHalf,
+);
+
+pub async fn clients(addr: SocketAddr, n: usize, greeted: bool) -> Vec<Conn> {
+    let mut conns = Vec::with_capacity(n);
+    for _ in 0..n {
+        let s = TcpStream::connect(addr).await.unwrap();
+        s.set_nodelay(true).unwrap();
+        let (r, w) = s.into_split();
+        let mut r = BufReader::new(r);
+        if greeted {
+            let mut line = String::new();
+            r.read_line(&mut line).await.unwrap();
+        }
+        conns.push((r, w));
+    }
+    conns
+}
+
+/// Runs the futures concurrently on this task (no extra crate for it).
+pub async fn join_all<F: std::future::Future<Output = ()>>(futures: impl Iterator<Item = F>) {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(Box::pin(f));
+    }
+    std::future::poll_fn(|cx| {
+        set.retain_mut(|f| f.as_mut().poll(cx).is_pending());
+        if set.is_empty() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+}
+
+/// Which server a bench or workload runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    Baseline,
+    Ours,
+}
+
+/// Starts `which` server for `scenario`.
+pub async fn start(which: Which, scenario: Scenario) -> SocketAddr {
+    match which {
+        Which::Baseline => baseline(scenario).await,
+        Which::Ours => ours(scenario).await,
+    }
+}
+
+/// One daytime request: connect, read the line to the end.
+pub async fn daytime_round(addr: SocketAddr) {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let mut text = Vec::new();
+    s.read_to_end(&mut text).await.unwrap();
+    assert_eq!(text.len(), 25);
+}
+
+/// One echo round: every connection sends a line and reads it back, all
+/// at once.
+pub async fn echo_round(conns: &mut [Conn]) {
+    let rounds = conns.iter_mut().map(|(r, w)| async move {
+        w.write_all(LINE).await.unwrap();
+        let mut back = [0; 64];
+        r.read_exact(&mut back).await.unwrap();
+    });
+    join_all(rounds).await;
+}
+
+/// One chat round: the first client sends a line, everyone reads it.
+pub async fn chat_round(conns: &mut [Conn]) {
+    conns[0].1.write_all(LINE).await.unwrap();
+    let reads = conns.iter_mut().map(|(r, _)| async move {
+        let mut back = [0; 64];
+        r.read_exact(&mut back).await.unwrap();
+    });
+    join_all(reads).await;
+}
