@@ -1,15 +1,15 @@
 //! The `async-*` examples speak the scenarios of `shared/scenarios.md`,
 //! stop cleanly on SIGTERM, and survive running out of descriptors.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::Shutdown;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use test_support::{RunningServer, example_path};
+use test_support::{RunningServer, cpu_ticks, example_path, refused_within};
 
 const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -124,32 +124,6 @@ fn bad_arguments_and_failed_connects_exit_as_scenarios_md_says() {
     );
 }
 
-/// Waits for the child's exit, bounded.
-fn exit_status(server: &mut RunningServer, within: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(status) = server.child().try_wait().unwrap() {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "the server did not exit");
-        // No event tells a child's exit without reaping it: poll, bounded.
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Waits until connections to `addr` are refused; no event says when the
-/// listener closed: poll, bounded.
-fn refused_within(addr: &str, within: Duration) {
-    let deadline = Instant::now() + within;
-    loop {
-        match std::net::TcpStream::connect(addr) {
-            Err(e) if e.kind() == ErrorKind::ConnectionRefused => return,
-            Ok(_) | Err(_) => assert!(Instant::now() < deadline, "still accepting"),
-        }
-        std::thread::yield_now();
-    }
-}
-
 #[test]
 fn sigterm_refuses_new_connections_and_lets_one_in_flight_finish() {
     let mut server = start("async-hello-server", &["--diagnostics"]);
@@ -165,7 +139,7 @@ fn sigterm_refuses_new_connections_and_lets_one_in_flight_finish() {
     r.read_to_string(&mut rest).unwrap();
     assert_eq!(rest, "");
     assert_eq!(server.next_line(PATIENCE).as_deref(), Some("Good Bye!"));
-    assert_eq!(exit_status(&mut server, PATIENCE).code(), Some(0));
+    assert_eq!(server.exit_within(PATIENCE).code(), Some(0));
 }
 
 #[test]
@@ -176,15 +150,7 @@ fn max_connections_ends_the_server() {
         connect(&server).read_to_string(&mut text).unwrap();
         assert_eq!(text.matches('\n').count(), 1);
     }
-    assert_eq!(exit_status(&mut server, PATIENCE).code(), Some(0));
-}
-
-/// utime + stime of a process, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    assert_eq!(server.exit_within(PATIENCE).code(), Some(0));
 }
 
 #[test]

@@ -3,15 +3,15 @@
 
 mod util;
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::Shutdown;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use test_support::{RunningServer, example_path};
+use test_support::{RunningServer, cpu_ticks, example_path, refused_within};
 use util::{PATIENCE, line, rest, send};
 
 fn start(example: &str, args: &[&str]) -> RunningServer {
@@ -96,19 +96,6 @@ fn a_cap_of_zero_is_a_usage_error() {
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
 }
 
-/// Waits for the child's exit, bounded.
-fn exit_status(server: &mut RunningServer, within: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(status) = server.child().try_wait().unwrap() {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "the server did not exit");
-        // No event tells a child's exit without reaping it: poll, bounded.
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
 #[test]
 fn sigterm_refuses_new_connections_and_lets_one_in_flight_finish() {
     let mut server = start("threaded-hello-server", &["--diagnostics"]);
@@ -122,7 +109,7 @@ fn sigterm_refuses_new_connections_and_lets_one_in_flight_finish() {
     s.write_all(b"Good Bye!\n").unwrap();
     assert_eq!(rest(&mut r).unwrap(), "");
     assert_eq!(server.next_line(PATIENCE).as_deref(), Some("Good Bye!"));
-    assert_eq!(exit_status(&mut server, PATIENCE).code(), Some(0));
+    assert_eq!(server.exit_within(PATIENCE).code(), Some(0));
 }
 
 #[test]
@@ -137,30 +124,9 @@ fn a_second_signal_forces() {
     // first has closed the listener.
     refused_within(server.addr(), PATIENCE);
     kill(pid, Signal::SIGINT).unwrap();
-    assert_eq!(exit_status(&mut server, PATIENCE).code(), Some(0));
+    assert_eq!(server.exit_within(PATIENCE).code(), Some(0));
     let mut rest_of = String::new();
     assert!(r.read_line(&mut rest_of).is_err() || rest_of.is_empty());
-}
-
-/// Waits until connections to `addr` are refused; the listener closes
-/// promptly, but no event says when: poll, bounded.
-fn refused_within(addr: &str, within: Duration) {
-    let deadline = Instant::now() + within;
-    loop {
-        match std::net::TcpStream::connect(addr) {
-            Err(e) if e.kind() == ErrorKind::ConnectionRefused => return,
-            Ok(_) | Err(_) => assert!(Instant::now() < deadline, "still accepting"),
-        }
-        std::thread::yield_now();
-    }
-}
-
-/// utime + stime of a process, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
 
 #[test]

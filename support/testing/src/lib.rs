@@ -16,11 +16,13 @@
 mod closed;
 mod family;
 mod interactive;
+mod lifecycle;
 mod lines;
 mod process;
 
 pub use closed::{ClosedAddress, closed_address};
 pub use family::Family;
 pub use interactive::Interactive;
+pub use lifecycle::{cpu_ticks, refused_within};
 pub use lines::lines_of;
 pub use process::{RunningServer, STARTUP_TIMEOUT, example_path};

@@ -1,0 +1,49 @@
+//! Watching a server program from outside: its exit, its listener closing,
+//! the CPU it spends. No event tells these without reaping the child or
+//! racing it, so each polls, bounded by a deadline.
+
+use std::io::ErrorKind;
+use std::process::ExitStatus;
+use std::time::{Duration, Instant};
+
+use crate::RunningServer;
+
+impl RunningServer {
+    /// Waits for the program to exit, at most `within`; panics if it is
+    /// still running then.
+    pub fn exit_within(&mut self, within: Duration) -> ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child().try_wait().expect("wait for the server") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            // No event tells a child's exit without reaping it: poll, bounded.
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+/// Waits until connections to `addr` are refused, at most `within`; panics
+/// if it still accepts then. No event says when a listener closed.
+pub fn refused_within(addr: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        match std::net::TcpStream::connect(addr) {
+            Err(e) if e.kind() == ErrorKind::ConnectionRefused => return,
+            Ok(_) | Err(_) => assert!(Instant::now() < deadline, "still accepting"),
+        }
+        std::thread::yield_now();
+    }
+}
+
+/// The CPU time process `pid` has spent, user and system, in clock ticks
+/// (`/proc/PID/stat`).
+pub fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc/PID/stat");
+    // The name may hold spaces and parentheses: fields start after the last ')'.
+    let after_name = &stat[stat.rfind(')').expect("a stat line") + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields[i].parse::<u64>().expect("a tick count");
+    ticks(11) + ticks(12)
+}
