@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, MAX_LINE, RELAY_CHUNK, parse_args};
+use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, RELAY_CHUNK, complete_lines, parse_args};
 use tcp_server_async::{Input, Output, Peer};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use tokio::sync::broadcast::{self, Sender, error::RecvError};
@@ -78,18 +78,16 @@ impl Relay {
 
     /// Relays the complete lines of what `line` holds (a line's start) and
     /// `data` (what was read after it); keeps the rest in `line`.
-    fn send_lines(&self, line: &mut Vec<u8>, data: &[u8]) {
-        let Some(end) = data.iter().rposition(|&b| b == b'\n') else {
-            line.extend_from_slice(data);
-            return;
-        };
-        if line.is_empty() {
-            self.send(Arc::from(&data[..=end]));
-        } else {
-            line.extend_from_slice(&data[..=end]);
-            self.send(Arc::from(std::mem::take(line)));
+    ///
+    /// # Errors
+    ///
+    /// `InvalidData` when a line passes `MAX_LINE` bytes (nothing of it is
+    /// relayed).
+    fn send_lines(&self, line: &mut Vec<u8>, data: &[u8]) -> io::Result<()> {
+        if let Some(lines) = complete_lines(line, data)? {
+            self.send(Arc::from(&*lines));
         }
-        line.extend_from_slice(&data[end + 1..]);
+        Ok(())
     }
 
     /// Fails when a client that has delivered everything up to `delivered`
@@ -126,14 +124,9 @@ async fn chat(mut input: Input, mut output: Output, peer: Peer, relay: Relay) ->
                         return Ok(());
                     }
                     let n = data.len().min(RELAY_CHUNK);
-                    relay.send_lines(&mut line, &data[..n]);
+                    let sent = relay.send_lines(&mut line, &data[..n]);
                     input.consume(n);
-                    if line.len() >= MAX_LINE {
-                        return Err(io::Error::new(
-                            ErrorKind::InvalidData,
-                            format!("dropped: no end of line within {MAX_LINE} bytes"),
-                        ));
-                    }
+                    sent?;
                 }
                 chunk = inbox.recv() => match chunk {
                     Ok(chunk) => {

@@ -27,7 +27,7 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, MAX_LINE, RELAY_CHUNK, parse_args};
+use example_support::{CHAT_BACKLOG_LIMIT, CHAT_GREETING, RELAY_CHUNK, complete_lines, parse_args};
 use tcp_ports::TcpWriter;
 use tcp_server::Connection;
 
@@ -189,25 +189,11 @@ fn chat(
 ///
 /// # Errors
 ///
-/// `InvalidData` when the line being read passes `MAX_LINE` bytes.
+/// `InvalidData` when a line passes `MAX_LINE` bytes (nothing of it is
+/// relayed).
 fn relay_lines(clients: &Clients, line: &mut Vec<u8>, data: &[u8]) -> io::Result<()> {
-    if let Some(end) = data.iter().rposition(|&b| b == b'\n') {
-        if line.is_empty() {
-            relay(clients, &data[..=end]);
-        } else {
-            line.extend_from_slice(&data[..=end]);
-            relay(clients, line);
-            line.clear();
-        }
-        line.extend_from_slice(&data[end + 1..]);
-    } else {
-        line.extend_from_slice(data);
-    }
-    if line.len() >= MAX_LINE {
-        return Err(io::Error::new(
-            ErrorKind::InvalidData,
-            format!("dropped: no end of line within {MAX_LINE} bytes"),
-        ));
+    if let Some(lines) = complete_lines(line, data)? {
+        relay(clients, &lines);
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ mod wire;
 pub use args::{ClientArgs, ModelServerArgs, ServerArgs, UnixArgs, UnixServerArgs};
 pub use cli::{parse_args, usage_exit};
 pub use exit::{ExitOnError, announce, exit_cleanly_on_signals, exit_cleanly_on_signals_then};
-pub use lines::{MAX_LINE, expect_eof, read_line};
+pub use lines::{MAX_LINE, complete_lines, expect_eof, read_line};
 pub use target::ServerAddr;
 pub use wire::{
     CHAT_BACKLOG_LIMIT, CHAT_GRACE, CHAT_GREETING, ConnectionBudget, GOOD_BYE, HELLO, RELAY_CHUNK,

@@ -108,3 +108,83 @@ mod tests {
         );
     }
 }
+
+/// What a chat server relays of what it read: the complete lines of
+/// `pending` (the start of a line read before) followed by `data`, or
+/// `None` when no line ended yet; what follows the last newline stays in
+/// `pending`. Every line is checked before any is given out.
+///
+/// # Errors
+///
+/// `InvalidData` when a line, newline included, is longer than
+/// [`MAX_LINE`] (or the unfinished one already has `MAX_LINE` bytes):
+/// nothing of it is to be relayed.
+pub fn complete_lines<'a>(
+    pending: &mut Vec<u8>,
+    data: &'a [u8],
+) -> io::Result<Option<std::borrow::Cow<'a, [u8]>>> {
+    let too_long = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("dropped: no end of line within {MAX_LINE} bytes"),
+        )
+    };
+    let Some(end) = data.iter().rposition(|&b| b == b'\n') else {
+        pending.extend_from_slice(data);
+        return match pending.len() >= MAX_LINE {
+            true => Err(too_long()),
+            false => Ok(None),
+        };
+    };
+    let (complete, rest) = data.split_at(end + 1);
+    let mut length = pending.len();
+    for &b in complete {
+        length += 1;
+        if length > MAX_LINE {
+            return Err(too_long());
+        }
+        if b == b'\n' {
+            length = 0;
+        }
+    }
+    if rest.len() >= MAX_LINE {
+        return Err(too_long());
+    }
+    let lines = match pending.is_empty() {
+        true => std::borrow::Cow::Borrowed(complete),
+        false => {
+            let mut whole = std::mem::take(pending);
+            whole.extend_from_slice(complete);
+            std::borrow::Cow::Owned(whole)
+        }
+    };
+    pending.extend_from_slice(rest);
+    Ok(Some(lines))
+}
+
+#[cfg(test)]
+mod chat_tests {
+    use super::*;
+
+    #[test]
+    fn complete_lines_pass_whole_and_long_ones_fail_wherever_they_end() {
+        let mut pending = b"ab".to_vec();
+        let out = complete_lines(&mut pending, b"c\nd\nef").unwrap().unwrap();
+        assert_eq!((&*out, pending.as_slice()), (&b"abc\nd\n"[..], &b"ef"[..]));
+        assert!(complete_lines(&mut pending, b"g").unwrap().is_none());
+        // At the limit exactly: fine.
+        let mut pending = vec![b'y'; MAX_LINE - 1];
+        assert!(complete_lines(&mut pending, b"\n").unwrap().is_some());
+        // One past it, its newline in the same read as the overflow.
+        let mut pending = vec![b'z'; MAX_LINE - 1];
+        let err = complete_lines(&mut pending, b"zz and more\n").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        // A long line after a short one in one read.
+        let mut data = b"ok\n".to_vec();
+        data.extend(vec![b'z'; MAX_LINE + 1]);
+        data.push(b'\n');
+        assert!(complete_lines(&mut Vec::new(), &data).is_err());
+        // An unfinished line that reaches the limit.
+        assert!(complete_lines(&mut Vec::new(), &vec![b'z'; MAX_LINE]).is_err());
+    }
+}
