@@ -124,7 +124,12 @@ fn main() -> ExitCode {
         matrix: args.matrix,
         families: args.families.clone(),
     };
-    let examples = match Examples::build(&selection.packages()) {
+    let packages = selection.packages();
+    if !packages.is_empty() {
+        // A cold build takes minutes and cargo's own output is captured.
+        eprintln!("conformance: building the example programs");
+    }
+    let examples = match Examples::build(&packages) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("conformance: {e}");

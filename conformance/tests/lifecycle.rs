@@ -38,7 +38,7 @@ static PLAIN: Layer = Layer {
 };
 
 fn fixture() -> PathBuf {
-    test_support::example_path("conformance", "fixture-hello-server")
+    test_support::example_path("fixture-hello-server")
         .expect("build the fixture server")
 }
 

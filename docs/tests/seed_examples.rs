@@ -17,7 +17,7 @@ use test_support::{Interactive, RunningServer, example_path};
 const STEP: Duration = Duration::from_secs(20);
 
 fn example(name: &str) -> PathBuf {
-    example_path("migration-guide", name).expect("the example builds")
+    example_path(name).expect("the example builds")
 }
 
 fn port_of(server: &RunningServer) -> String {

@@ -23,14 +23,6 @@ impl Layer {
     /// Both servers.
     pub const ALL: [Layer; 2] = [Layer::Threaded, Layer::Async];
 
-    /// The package whose examples these are.
-    pub fn package(self) -> &'static str {
-        match self {
-            Layer::Threaded => "tcp-server",
-            Layer::Async => "tcp-server-async",
-        }
-    }
-
     /// The prefix of its programs' names.
     pub fn prefix(self) -> &'static str {
         match self {
@@ -47,7 +39,7 @@ impl Layer {
     /// When it cannot be built or started, or announces no address.
     pub fn start(self, server: &str, args: &[&str]) -> io::Result<Server> {
         let name = format!("{}-{server}-server", self.prefix());
-        let path = example_path(self.package(), &name)?;
+        let path = example_path(&name)?;
         let mut cmd = Command::new(path);
         // Its log of every connection would drown a test's own output.
         cmd.args(args).stderr(Stdio::null());

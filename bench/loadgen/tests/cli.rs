@@ -79,7 +79,7 @@ fn bench_run_writes_the_table_and_the_chart() {
     let bins = tempfile::tempdir().unwrap();
     let bin_dir = bins.path();
     std::fs::create_dir(bin_dir.join("examples")).unwrap();
-    let raw = example_path("netprim", "raw-echo-server").unwrap();
+    let raw = example_path("raw-echo-server").unwrap();
     std::os::unix::fs::symlink(raw, bin_dir.join("examples/raw-echo-server")).unwrap();
     for bin in ["loadgen", "baseline-mio", "baseline-tokio"] {
         std::os::unix::fs::symlink(cargo_bin(bin), bin_dir.join(bin)).unwrap();

@@ -52,7 +52,7 @@ fn the_raw_examples_pass_the_checks(
     #[values(Scenario::Daytime, Scenario::Hello, Scenario::Echo, Scenario::Chat)]
     scenario: Scenario,
 ) {
-    let program = example_path("netprim", &format!("raw-{scenario}-server")).unwrap();
+    let program = example_path(&format!("raw-{scenario}-server")).unwrap();
     let server = RunningServer::start(program, ["--port", "0"]).unwrap();
     assert_clean(&run(&load(server.addr(), scenario, 3), 1).unwrap());
 }

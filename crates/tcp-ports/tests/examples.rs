@@ -21,7 +21,7 @@ use util::{Family, PATIENCE, patient};
 const CLIENT_LIMIT: Duration = Duration::from_secs(30);
 
 fn example(name: &str) -> PathBuf {
-    example_path("tcp-ports", name).unwrap()
+    example_path(name).unwrap()
 }
 
 fn server(name: &str, family: Family, extra: &[&str]) -> RunningServer {

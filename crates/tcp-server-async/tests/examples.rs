@@ -14,7 +14,7 @@ use test_support::{RunningServer, cpu_ticks, example_path, refused_within};
 const PATIENCE: Duration = Duration::from_secs(10);
 
 fn start(example: &str, args: &[&str]) -> RunningServer {
-    let path = example_path("tcp-server-async", example).expect("build the example");
+    let path = example_path(example).expect("build the example");
     RunningServer::start(path, args).expect("start the example")
 }
 
@@ -31,7 +31,7 @@ fn line(r: &mut impl BufRead) -> String {
 }
 
 fn client(example: &str, addr: &str, stdin: &str) -> std::process::Output {
-    let path = example_path("tcp-server-async", example).expect("build the example");
+    let path = example_path(example).expect("build the example");
     let mut child = Command::new(path)
         .args(["--addr", addr])
         .stdin(Stdio::piped())
@@ -101,7 +101,7 @@ fn chat_relays_to_everyone_and_the_client_prints_it() {
 
 #[test]
 fn bad_arguments_and_failed_connects_exit_as_scenarios_md_says() {
-    let path = example_path("tcp-server-async", "async-echo-server").unwrap();
+    let path = example_path("async-echo-server").unwrap();
     let out = Command::new(path)
         .args(["--max-requests", "0"])
         .output()
@@ -159,7 +159,7 @@ fn out_of_descriptors_it_backs_off_quietly_and_serves_again() {
     // Enough for the runtime's own descriptors (epoll, eventfd, signals,
     // stdio) and a few connections.
     const LIMIT: u64 = 32;
-    let path = example_path("tcp-server-async", "async-echo-server").unwrap();
+    let path = example_path("async-echo-server").unwrap();
     let log = tempfile::NamedTempFile::new().unwrap();
     let mut cmd = Command::new(path);
     cmd.args(["--diagnostics", "emfile"])

@@ -15,7 +15,7 @@ use test_support::{RunningServer, cpu_ticks, example_path, refused_within};
 use util::{PATIENCE, line, rest, send};
 
 fn start(example: &str, args: &[&str]) -> RunningServer {
-    let path = example_path("tcp-server", example).expect("build the example");
+    let path = example_path(example).expect("build the example");
     RunningServer::start(path, args).expect("start the example")
 }
 
@@ -87,7 +87,7 @@ fn chat_relays_to_everyone() {
 
 #[test]
 fn a_cap_of_zero_is_a_usage_error() {
-    let path = example_path("tcp-server", "threaded-echo-server").unwrap();
+    let path = example_path("threaded-echo-server").unwrap();
     let out = Command::new(path)
         .args(["--max-requests", "0"])
         .output()
@@ -133,7 +133,7 @@ fn a_second_signal_forces() {
 fn out_of_descriptors_it_backs_off_quietly_and_serves_again() {
     use nix::sys::resource::{Resource, setrlimit};
     const LIMIT: u64 = 24;
-    let path = example_path("tcp-server", "threaded-echo-server").unwrap();
+    let path = example_path("threaded-echo-server").unwrap();
     let log = tempfile::NamedTempFile::new().unwrap();
     let mut cmd = Command::new(path);
     cmd.args(["--diagnostics", "emfile"])

@@ -91,7 +91,7 @@ fn a_stalled_handshake_holds_one_slot_until_its_timeout() {
 fn the_tls_example_serves_a_rustls_client() {
     let dir = tempfile::tempdir().unwrap();
     let cert_path = dir.path().join("cert.pem");
-    let program = test_support::example_path("tcp-server", "threaded-tls-echo-server").unwrap();
+    let program = test_support::example_path("threaded-tls-echo-server").unwrap();
     let server =
         test_support::RunningServer::start(program, ["--cert-out".as_ref(), cert_path.as_os_str()])
             .unwrap();

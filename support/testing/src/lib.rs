@@ -3,7 +3,8 @@
 //! where a connect is refused without racing other tests
 //! ([`closed_address`]), reading a child's output line by line with a
 //! deadline ([`lines_of`]), and building and starting the example programs
-//! ([`example_path`], [`RunningServer`], [`Interactive`]).
+//! ([`example_path`], [`workspace_examples`], [`RunningServer`],
+//! [`Interactive`]).
 //!
 //! It uses std and socket2 only, never a layer of this workspace, so that
 //! the layers' tests and the conformance runner (which judges the layers)
@@ -14,6 +15,7 @@
 #![deny(missing_docs)]
 
 mod closed;
+mod examples;
 mod family;
 mod interactive;
 mod lifecycle;
@@ -21,6 +23,7 @@ mod lines;
 mod process;
 
 pub use closed::{ClosedAddress, closed_address};
+pub use examples::workspace_examples;
 pub use family::Family;
 pub use interactive::Interactive;
 pub use lifecycle::{cpu_ticks, refused_within};

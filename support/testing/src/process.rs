@@ -8,39 +8,41 @@ use std::io;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// How long a server may take to print `listening on ADDR`.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The path of example `example` of package `package`, built first if need
-/// be (`cargo build -p PACKAGE --example EXAMPLE`, with the cargo that runs
-/// the tests). Each example is built once per process.
+/// The path of example program `example` of this workspace.
+///
+/// Every example of the workspace is built together, once per process,
+/// with `cargo build --workspace --examples` (the cargo that runs the
+/// tests): always the same selection, so that the build's features are
+/// those of the full test build and, once CI or nextest has built the
+/// examples, the call only confirms they are fresh. Building one package
+/// alone (`-p P --example E`) would unify features differently, rebuild
+/// shared dependencies while other tests run, and relink programs that
+/// other tests are running.
 ///
 /// Scheme: none.
 ///
 /// # Errors
 ///
-/// When cargo cannot build it; the message names the example.
-pub fn example_path(package: &str, example: &str) -> io::Result<PathBuf> {
-    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
-    let key = format!("{package}/{example}");
-    let mut built = BUILT
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(path) = built.get(&key) {
-        return Ok(path.clone());
-    }
-    let run = escargot::CargoBuild::new()
-        .package(package)
-        .example(example)
-        .run()
-        .map_err(|e| io::Error::other(format!("cannot build example {key}: {e}")))?;
-    let path = run.path().to_path_buf();
-    built.insert(key, path.clone());
-    Ok(path)
+/// When cargo cannot build the examples (the message carries cargo's
+/// diagnostics), or the workspace has no example of that name.
+pub fn example_path(example: &str) -> io::Result<PathBuf> {
+    static BUILT: OnceLock<Result<HashMap<String, PathBuf>, String>> = OnceLock::new();
+    let built = BUILT
+        .get_or_init(crate::workspace_examples)
+        .as_ref()
+        .map_err(|e| io::Error::other(e.clone()))?;
+    built.get(example).cloned().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("the workspace has no example named {example:?}"),
+        )
+    })
 }
 
 /// A running example server: killed when dropped.

@@ -21,7 +21,7 @@ pub use Family::{Unix as UNIX, V4, V6};
 
 /// The path of example `name` of this crate, built if need be.
 pub fn example(name: &str) -> PathBuf {
-    example_path("netprim", name).unwrap_or_else(|e| panic!("{e}"))
+    example_path(name).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A raw example server, killed when dropped.
