@@ -38,8 +38,7 @@ static PLAIN: Layer = Layer {
 };
 
 fn fixture() -> PathBuf {
-    test_support::example_path("fixture-hello-server")
-        .expect("build the fixture server")
+    test_support::example_path("fixture-hello-server").expect("build the fixture server")
 }
 
 /// Runs `scenario` against the fixture started with `--fault FAULT` (when

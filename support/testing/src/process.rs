@@ -7,8 +7,8 @@ use std::ffi::OsStr;
 use std::io;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::Receiver;
 use std::sync::OnceLock;
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 /// How long a server may take to print `listening on ADDR`.
