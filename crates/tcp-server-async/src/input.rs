@@ -18,7 +18,7 @@ use tokio_util::io::poll_read_buf;
 use tokio_util::sync::CancellationToken;
 
 use crate::pool;
-use crate::stream::BoxStream;
+use crate::stream::{BoxStream, try_read_draining};
 use crate::timeout::Timeout;
 
 /// How much the input reads at once: allocated when data arrives, freed
@@ -71,6 +71,9 @@ pub struct Input {
     buf: Vec<u8>,
     pos: usize,
     capacity: usize,
+    /// The last read found the socket drained (and cleared its
+    /// readiness): the next one waits for readiness first.
+    drained: bool,
     timeout: Timeout,
     idle: bool,
     stop: Option<Arc<CancellationToken>>,
@@ -89,6 +92,7 @@ impl Input {
             buf: Vec::new(),
             pos: 0,
             capacity: DEFAULT_READ_BUFFER,
+            drained: false,
             timeout,
             idle: false,
             stop,
@@ -160,10 +164,11 @@ impl Input {
         self.buf.clear();
         match &mut self.side {
             ReadSide::Tcp(stream) => loop {
-                if self.buf.capacity() == 0 {
-                    // No buffer until the socket says data is there.
+                if self.buf.capacity() == 0 || self.drained {
+                    // Data first, then a buffer: an idle input holds none.
                     match stream.poll_read_ready(cx) {
                         Poll::Pending => {
+                            release(&mut self.buf);
                             return match self.timeout.poll_expired(cx, &self.peer) {
                                 Poll::Ready(e) => Poll::Ready(Err(e)),
                                 Poll::Pending => Poll::Pending,
@@ -172,16 +177,25 @@ impl Input {
                         Poll::Ready(Err(e)) => {
                             return Poll::Ready(Err(read_error(e, &self.peer)));
                         }
-                        Poll::Ready(Ok(())) => self.buf = pool::take(self.capacity),
+                        Poll::Ready(Ok(())) => {
+                            self.drained = false;
+                            if self.buf.capacity() == 0 {
+                                self.buf = pool::take(self.capacity);
+                            }
+                        }
                     }
                 }
-                match stream.try_read_buf(&mut self.buf) {
-                    Ok(n) => return Poll::Ready(Ok(n)),
-                    // Nothing after all (drained, or a false readiness): give
-                    // the buffer back and wait. Bounded: the WouldBlock
-                    // cleared the readiness, so the next poll is Pending
-                    // unless data really came.
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => release(&mut self.buf),
+                let room = self.buf.capacity() - self.buf.len();
+                let buf = &mut self.buf;
+                match try_read_draining(stream, room, || stream.try_read_buf(buf)) {
+                    Ok((n, drained)) => {
+                        self.drained = drained;
+                        return Poll::Ready(Ok(n));
+                    }
+                    // Nothing after all (drained, or a false readiness):
+                    // wait. Bounded: the WouldBlock cleared the readiness,
+                    // so the next poll is Pending unless data really came.
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.drained = true,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => return Poll::Ready(Err(read_error(e, &self.peer))),
                 }

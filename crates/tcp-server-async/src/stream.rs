@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, Interest, ReadBuf};
 use tokio::net::TcpStream;
 
 /// `shutdown(2)` on a stream that others share: tokio offers it only
@@ -21,6 +21,35 @@ pub(crate) fn shutdown(stream: &TcpStream, how: Shutdown) -> io::Result<()> {
     // `ManuallyDrop` keeps the borrowed std stream from closing it.
     let std = ManuallyDrop::new(unsafe { std::net::TcpStream::from_raw_fd(stream.as_raw_fd()) });
     std.shutdown(how)
+}
+
+/// One read from `stream` by `read` (one of its `try_read*` calls, into a
+/// buffer with `room` bytes free): the bytes read, and whether the read
+/// was short, which ends the stream's readiness. tokio's own `poll_read`
+/// does the same on Linux, since with edge-triggered epoll a short read
+/// shows that the socket is drained, and more data brings a new edge.
+/// Without it, the next read would spend a system call to learn `EAGAIN`
+/// (one more per request of an echo server). `try_io` clears only the
+/// readiness it was called with, never an edge that came during the read.
+pub(crate) fn try_read_draining(
+    stream: &TcpStream,
+    room: usize,
+    read: impl FnOnce() -> io::Result<usize>,
+) -> io::Result<(usize, bool)> {
+    let mut short = None;
+    let result = stream.try_io(Interest::READABLE, || {
+        let n = read()?;
+        if 0 < n && n < room {
+            short = Some(n);
+            // Makes try_io clear the readiness; the bytes are kept.
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        Ok(n)
+    });
+    match short {
+        Some(n) => Ok((n, true)),
+        None => result.map(|n| (n, false)),
+    }
 }
 
 /// The accepted connection as the upgrade hook sees it: `AsyncRead +
@@ -58,8 +87,10 @@ impl AsyncRead for TcpIo {
         // next poll_read_ready is Pending until the kernel says otherwise.
         loop {
             ready!(self.stream.poll_read_ready(cx))?;
-            match self.stream.try_read(buf.initialize_unfilled()) {
-                Ok(n) => {
+            let room = buf.remaining();
+            let stream = &self.stream;
+            match try_read_draining(stream, room, || stream.try_read(buf.initialize_unfilled())) {
+                Ok((n, _)) => {
                     buf.advance(n);
                     return Poll::Ready(Ok(()));
                 }
