@@ -1,86 +1,165 @@
-#![allow(missing_docs)] // criterion_main! makes an undocumented main
 //! tcp-server-async against a minimal hand-written tokio server (an accept
 //! loop and `tokio::spawn` per connection, tokio's own `TcpStream`), both
-//! built in `servers` and measured in the same run, one after the other for
-//! each scenario (so that a change in the machine's load falls on both):
+//! built in `servers` and timed in the same run, interleaved: each sample
+//! times a batch of rounds on one server, then the same batch on the other,
+//! the order swapped from one sample to the next (A B, B A, A B, ...), so
+//! that a change in the machine's speed falls on both alike. Scenarios:
 //! daytime (a connection per request), echo over 1, 16 and 128 connections
 //! (a 64-byte line each, all at once), chat fan-out to 16 and 64 clients
 //! (one line to everyone).
 //!
-//! `cargo bench -p tcp-server-async --bench async_server`. Servers and load
-//! generator share one runtime and the machine's cores: read the ratios
-//! between the two servers, not the absolute times. For a count of
-//! instructions rather than a time, see `async_workload`.
+//! ```text
+//! cargo bench -p tcp-server-async --bench async_server            # 21 samples
+//! cargo bench -p tcp-server-async --bench async_server -- --samples 51 echo
+//! ```
+//!
+//! Printed per scenario: the median time of a round on each server and the
+//! median (min–max) over the samples of the ratio ours / baseline of their
+//! times (below 1: ours is faster). Servers and load generator share one
+//! runtime of 2 threads and the machine's cores: read the ratios, not the
+//! absolute times. For a count of instructions rather than a time, see
+//! `async_workload`.
+//!
+//! Without `--bench` (as `cargo test --benches` runs it) it does one small
+//! sample of each scenario, to show that it works; with `--list` (as
+//! nextest asks) it lists nothing.
 
 mod servers;
 
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use servers::{Scenario, Which, chat_round, clients, daytime_round, echo_round, start};
+use servers::{Conn, Scenario, Which, chat_round, clients, daytime_round, echo_round, start};
 use tokio::runtime::Runtime;
 
-const SERVERS: [(Which, &str); 2] = [
-    (Which::Baseline, "baseline"),
-    (Which::Ours, "tcp-server-async"),
+/// The scenarios: name, scenario, connections, rounds per sample.
+const CASES: [(&str, Scenario, usize, u32); 6] = [
+    ("daytime", Scenario::Daytime, 1, 200),
+    ("echo-1", Scenario::Echo, 1, 500),
+    ("echo-16", Scenario::Echo, 16, 200),
+    ("echo-128", Scenario::Echo, 128, 40),
+    ("chat-16", Scenario::Chat, 16, 200),
+    ("chat-64", Scenario::Chat, 64, 80),
 ];
 
-fn bench(c: &mut Criterion) {
-    let rt: Runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut group = c.benchmark_group("async_server");
-    group
-        .measurement_time(Duration::from_secs(3))
-        .warm_up_time(Duration::from_secs(1))
-        .sample_size(20);
+const DEFAULT_SAMPLES: usize = 21;
 
-    for (which, name) in SERVERS {
-        let addr = rt.block_on(start(which, Scenario::Daytime));
-        group.bench_function(format!("daytime/{name}"), |b| {
-            b.iter(|| rt.block_on(daytime_round(addr)))
-        });
-    }
-
-    let echo = SERVERS.map(|(which, _)| rt.block_on(start(which, Scenario::Echo)));
-    for n in [1, 16, 128] {
-        for ((_, name), addr) in SERVERS.into_iter().zip(echo) {
-            let mut conns = rt.block_on(clients(addr, n, false));
-            group.bench_function(format!("echo-{n}/{name}"), |b| {
-                b.iter_custom(|iters| {
-                    rt.block_on(async {
-                        let started = Instant::now();
-                        for _ in 0..iters {
-                            echo_round(&mut conns).await;
-                        }
-                        started.elapsed()
-                    })
-                })
-            });
-        }
-    }
-
-    for n in [16, 64] {
-        for (which, name) in SERVERS {
-            let addr = rt.block_on(start(which, Scenario::Chat));
-            let mut conns = rt.block_on(clients(addr, n, true));
-            group.bench_function(format!("chat-{n}/{name}"), |b| {
-                b.iter_custom(|iters| {
-                    rt.block_on(async {
-                        let started = Instant::now();
-                        for _ in 0..iters {
-                            chat_round(&mut conns).await;
-                        }
-                        started.elapsed()
-                    })
-                })
-            });
-        }
-    }
-    group.finish();
+/// One server under load: its address and its clients.
+struct Loaded {
+    addr: SocketAddr,
+    conns: Vec<Conn>,
 }
 
-criterion_group!(benches, bench);
-criterion_main!(benches);
+impl Loaded {
+    async fn new(which: Which, scenario: Scenario, n: usize) -> Loaded {
+        let addr = start(which, scenario).await;
+        let conns = match scenario {
+            Scenario::Daytime => Vec::new(),
+            Scenario::Echo => clients(addr, n, false).await,
+            Scenario::Chat => clients(addr, n, true).await,
+        };
+        Loaded { addr, conns }
+    }
+
+    /// The time of `rounds` rounds.
+    async fn time(&mut self, scenario: Scenario, rounds: u32) -> Duration {
+        let started = Instant::now();
+        for _ in 0..rounds {
+            match scenario {
+                Scenario::Daytime => daytime_round(self.addr).await,
+                Scenario::Echo => echo_round(&mut self.conns).await,
+                Scenario::Chat => chat_round(&mut self.conns).await,
+            }
+        }
+        started.elapsed()
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--list") {
+        return;
+    }
+    let measuring = args.iter().any(|a| a == "--bench");
+    let mut samples = if measuring { DEFAULT_SAMPLES } else { 1 };
+    let mut filter = None;
+    let mut threads = 0;
+    let mut rest = args.iter().filter(|a| *a != "--bench");
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--samples" => {
+                let n = rest.next().and_then(|n| n.parse().ok());
+                samples = n
+                    .filter(|&n| n > 0)
+                    .expect("--samples takes a count above 0");
+            }
+            "--threads" => {
+                let n = rest.next().and_then(|n| n.parse().ok());
+                threads = n.expect("--threads takes a count (0: one thread, current_thread)");
+            }
+            other if !other.starts_with('-') => filter = Some(other.to_string()),
+            _ => {}
+        }
+    }
+    let rt: Runtime = match threads {
+        0 => tokio::runtime::Builder::new_current_thread(),
+        n => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(n);
+            b
+        }
+    }
+    .enable_all()
+    .build()
+    .expect("a runtime");
+    let runtime = match threads {
+        0 => "one current_thread runtime".to_string(),
+        n => format!("one runtime of {n} worker threads"),
+    };
+    println!(
+        "async_server: {samples} interleaved samples per scenario; ratio = time ours / baseline \
+         (below 1: faster); servers and load generator share {runtime} on this machine's cores"
+    );
+    println!("| scenario | baseline, µs/round | ours, µs/round | ratio, median (min–max) |");
+    println!("|---|---|---|---|");
+    for (name, scenario, n, rounds) in CASES {
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        let rounds = if measuring { rounds } else { 2 };
+        let (mut base_us, mut ours_us, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        rt.block_on(async {
+            let mut baseline = Loaded::new(Which::Baseline, scenario, n).await;
+            let mut ours = Loaded::new(Which::Ours, scenario, n).await;
+            // A first batch on each, untimed: connections and caches warm.
+            baseline.time(scenario, rounds).await;
+            ours.time(scenario, rounds).await;
+            for sample in 0..samples {
+                let (b, o) = if sample % 2 == 0 {
+                    let b = baseline.time(scenario, rounds).await;
+                    (b, ours.time(scenario, rounds).await)
+                } else {
+                    let o = ours.time(scenario, rounds).await;
+                    (baseline.time(scenario, rounds).await, o)
+                };
+                base_us.push(b.as_secs_f64() * 1e6 / f64::from(rounds));
+                ours_us.push(o.as_secs_f64() * 1e6 / f64::from(rounds));
+                ratios.push(o.as_secs_f64() / b.as_secs_f64());
+            }
+        });
+        let (lo, hi) = ratios
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.3} ({lo:.2}–{hi:.2}) |",
+            median(&mut base_us),
+            median(&mut ours_us),
+            median(&mut ratios),
+        );
+    }
+}

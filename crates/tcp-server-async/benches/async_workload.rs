@@ -35,8 +35,9 @@ fn main() {
     };
     let n: usize = n.parse().expect(usage);
     let rounds: usize = rounds.parse().expect(usage);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread, as `async_server` runs by default: no work stealing or
+    // parking between threads to blur what the server itself costs.
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();

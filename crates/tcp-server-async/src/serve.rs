@@ -12,9 +12,11 @@ use std::task::Poll;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
+use tokio_util::either::Either;
 use tracing::{Instrument, Span};
 
 use crate::catch::{CatchUnwind, PanicMessage};
+use crate::hooks::ErasedUpgrade;
 use crate::input::ReadSide;
 use crate::output::{Leftover, WriteSide};
 use crate::server::{InFlight, Shared, hard_close};
@@ -22,14 +24,19 @@ use crate::signals::WakeFilter;
 use crate::timeout::Timeout;
 use crate::{Input, Outcome, Output, Peer, TcpIo, connection_span};
 
-pub(crate) async fn serve(
+/// The future of one connection's task. Made here, not in an `async fn`:
+/// nothing before the connection's run needs to wait, and the task's future
+/// stays the size of that run (an `async fn` would hold it twice over, one
+/// per way of running it, and past a kilobyte every connection's task is a
+/// slow allocation).
+pub(crate) fn serve(
     shared: Arc<Shared>,
     stream: TcpStream,
     accepted_from: SocketAddr,
     id: u64,
     flight: InFlight,
     accepted_at: Instant,
-) {
+) -> impl Future<Output = ()> + Send {
     let stream = Arc::new(stream);
     let addresses = match &shared.hooks.addresses {
         Some(hook) => hook(&stream),
@@ -42,19 +49,21 @@ pub(crate) async fn serve(
             .unwrap_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0))),
     };
     let span = connection_span(id, peer);
+    let disabled = span.is_disabled();
     let conn = Conn {
-        shared: &shared,
-        stream: &stream,
+        shared,
+        stream,
         span: span.clone(),
         id,
         accepted_at,
     };
-    if span.is_disabled() {
+    let run = conn.run(addresses, flight);
+    if disabled {
         // No subscriber wants it: entering and leaving it on every poll
         // would still cost a few calls per wake.
-        conn.run(addresses, flight).await;
+        Either::Left(run)
     } else {
-        conn.run(addresses, flight).instrument(span).await;
+        Either::Right(run.instrument(span))
     }
 }
 
@@ -76,9 +85,9 @@ fn known_addresses(
     Ok((local, peer))
 }
 
-struct Conn<'a> {
-    shared: &'a Shared,
-    stream: &'a Arc<TcpStream>,
+struct Conn {
+    shared: Arc<Shared>,
+    stream: Arc<TcpStream>,
     span: Span,
     id: u64,
     accepted_at: Instant,
@@ -90,9 +99,9 @@ enum Ended {
     Forced,
 }
 
-impl Conn<'_> {
-    async fn run(&self, addresses: io::Result<(SocketAddr, SocketAddr)>, flight: InFlight) {
-        let shared = self.shared;
+impl Conn {
+    async fn run(self, addresses: io::Result<(SocketAddr, SocketAddr)>, flight: InFlight) {
+        let shared = &*self.shared;
         let settings = &shared.settings;
         let (local, peer) = match addresses {
             Ok(addrs) => addrs,
@@ -102,42 +111,17 @@ impl Conn<'_> {
         let deadline = settings.deadline.map(|d| self.accepted_at + d);
         let (read_side, write_side) = match &shared.hooks.upgrade {
             None => (
-                ReadSide::Tcp(Arc::clone(self.stream)),
-                WriteSide::Tcp(Arc::clone(self.stream)),
+                ReadSide::Tcp(Arc::clone(&self.stream)),
+                WriteSide::Tcp(Arc::clone(&self.stream)),
             ),
-            Some(upgrade) => {
-                let limit = Instant::now() + settings.upgrade_timeout;
-                let until = deadline.map_or(limit, |d| d.min(limit));
-                let handshake = tokio::time::timeout_at(
-                    until,
-                    upgrade.upgrade(TcpIo::new(Arc::clone(self.stream))),
-                );
-                let upgraded = tokio::select! {
-                    biased;
-                    _ = shared.force.cancelled() => return self.end(flight, Outcome::Forced, None),
-                    upgraded = handshake => upgraded,
-                };
-                match upgraded {
-                    Ok(Ok(stream)) => {
-                        let (r, w) = tokio::io::split(stream);
-                        (ReadSide::Upgraded(r), WriteSide::Upgraded(w))
-                    }
-                    Ok(Err(e)) => {
-                        let e = io::Error::new(e.kind(), format!("upgrade of {peer}: {e}"));
-                        return self.end(flight, Outcome::Rejected, Some(&e));
-                    }
-                    Err(_) => {
-                        let e = io::Error::new(
-                            io::ErrorKind::TimedOut,
-                            format!(
-                                "upgrade of {peer}: timed out after {:?}",
-                                settings.upgrade_timeout
-                            ),
-                        );
-                        return self.end(flight, Outcome::Rejected, Some(&e));
-                    }
-                }
-            }
+            // Boxed: its state (a handshake under a timeout beside the
+            // force) would otherwise sit in every connection's future, and
+            // a future past a kilobyte is a slow allocation for every
+            // plain connection.
+            Some(upgrade) => match Box::pin(self.upgrade(upgrade, peer, deadline)).await {
+                Ok(sides) => sides,
+                Err((outcome, e)) => return self.end(flight, outcome, e.as_ref().map(|e| e as _)),
+            },
         };
         let leftover = Leftover::default();
         let input = Input::new(
@@ -223,13 +207,58 @@ impl Conn<'_> {
                 self.end_quietly(flight, Outcome::Failed, Some(&e));
             }
             Ended::Handler(Ok(Err(e))) => self.end(flight, Outcome::Failed, Some(&e)),
-            Ended::Handler(Ok(Ok(()))) => self.finish(flight, &leftover, peer, deadline).await,
+            // Boxed, as the upgrade: its state would otherwise widen every
+            // connection's future by some 400 bytes for the time the
+            // handler runs.
+            Ended::Handler(Ok(Ok(()))) => {
+                Box::pin(self.finish(flight, &leftover, peer, deadline)).await;
+            }
+        }
+    }
+
+    /// The upgrade step under its timeout (and the connection's deadline):
+    /// the sides of the upgraded stream, or how the connection ends.
+    async fn upgrade(
+        &self,
+        upgrade: &Arc<dyn ErasedUpgrade>,
+        peer: SocketAddr,
+        deadline: Option<Instant>,
+    ) -> Result<(ReadSide, WriteSide), (Outcome, Option<io::Error>)> {
+        let settings = &self.shared.settings;
+        let limit = Instant::now() + settings.upgrade_timeout;
+        let until = deadline.map_or(limit, |d| d.min(limit));
+        let handshake =
+            tokio::time::timeout_at(until, upgrade.upgrade(TcpIo::new(Arc::clone(&self.stream))));
+        let upgraded = tokio::select! {
+            biased;
+            _ = self.shared.force.cancelled() => return Err((Outcome::Forced, None)),
+            upgraded = handshake => upgraded,
+        };
+        match upgraded {
+            Ok(Ok(stream)) => {
+                let (r, w) = tokio::io::split(stream);
+                Ok((ReadSide::Upgraded(r), WriteSide::Upgraded(w)))
+            }
+            Ok(Err(e)) => {
+                let e = io::Error::new(e.kind(), format!("upgrade of {peer}: {e}"));
+                Err((Outcome::Rejected, Some(e)))
+            }
+            Err(_) => {
+                let e = io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "upgrade of {peer}: timed out after {:?}",
+                        settings.upgrade_timeout
+                    ),
+                );
+                Err((Outcome::Rejected, Some(e)))
+            }
         }
     }
 
     /// A served connection: sends what the handler left, counts it, then
     /// ends the stream normally (TLS `close_notify`, FIN).
-    async fn finish(
+    pub(crate) async fn finish(
         &self,
         flight: InFlight,
         leftover: &Leftover,
@@ -262,7 +291,7 @@ impl Conn<'_> {
                 // return: shutdown(2) would be one more system call. A
                 // stream held elsewhere (an input a handler gave to another
                 // task), or upgraded (TLS `close_notify`), is shut down.
-                if output.is_plain_tcp() && Arc::strong_count(self.stream) == 2 {
+                if output.is_plain_tcp() && Arc::strong_count(&self.stream) == 2 {
                     return;
                 }
                 tokio::select! {
@@ -282,7 +311,7 @@ impl Conn<'_> {
         self.count(flight, outcome, error);
         if reset {
             // The peer must not take a cut-off exchange for a whole one.
-            hard_close(self.shared, self.stream);
+            hard_close(&self.shared, &self.stream);
         }
     }
 

@@ -289,14 +289,16 @@ async fn accept_loop<S: Future>(
                     outcome: Outcome::Failed,
                     permit,
                 };
-                tracker.spawn(crate::serve::serve(
+                // Boxed, the connection's state is written once, in place,
+                // instead of moved into the task at each layer of spawning.
+                tracker.spawn(Box::pin(crate::serve::serve(
                     Arc::clone(shared),
                     stream,
                     addr,
                     next_id,
                     flight,
                     Instant::now(),
-                ));
+                )));
             }
             Err(e) => {
                 let class = classify_accept_error(&e);
