@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufRead, AsyncRead, ReadBuf, ReadHalf};
 use tokio::net::TcpStream;
-use tokio_util::io::poll_read_buf;
 use tokio_util::sync::CancellationToken;
 
 use crate::pool;
@@ -50,7 +49,8 @@ pub(crate) enum ReadSide {
 /// buffer is taken for each read that finds no data in the TLS layer, and
 /// given back when it must wait. Each runtime thread keeps a few given-back
 /// buffers for the next reads (at most 8 of each default size, whatever
-/// the number of connections); the buffer is never zeroed.
+/// the number of connections); a buffer is zeroed once, when it is
+/// allocated, never between reads.
 ///
 /// # Stopping
 ///
@@ -66,9 +66,11 @@ pub(crate) enum ReadSide {
 #[doc(alias("tcp-accept", "tcp-connect"))]
 pub struct Input {
     side: ReadSide,
-    /// The buffer while data flows (its length is what was read); no
-    /// capacity while waiting. Never zeroed: reads fill its spare capacity.
+    /// The buffer while data flows, every byte initialized (see
+    /// [`pool::take_read`]); empty while waiting.
     buf: Vec<u8>,
+    /// How much of `buf` the last read filled.
+    filled: usize,
     pos: usize,
     capacity: usize,
     /// The last read found the socket drained (and cleared its
@@ -90,6 +92,7 @@ impl Input {
         Input {
             side,
             buf: Vec::new(),
+            filled: 0,
             pos: 0,
             capacity: DEFAULT_READ_BUFFER,
             drained: false,
@@ -152,7 +155,7 @@ impl Input {
     ///
     /// Scheme: none.
     pub fn holds_buffer(&self) -> bool {
-        self.buf.capacity() > 0
+        !self.buf.is_empty()
     }
 
     fn stopped_while_idle(&self) -> bool {
@@ -161,10 +164,10 @@ impl Input {
 
     /// Fills the empty buffer: `Ready(Ok(n))`, 0 at end-of-file.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        self.buf.clear();
+        self.filled = 0;
         match &mut self.side {
             ReadSide::Tcp(stream) => loop {
-                if self.buf.capacity() == 0 || self.drained {
+                if self.buf.is_empty() || self.drained {
                     // Data first, then a buffer: an idle input holds none.
                     match stream.poll_read_ready(cx) {
                         Poll::Pending => {
@@ -179,15 +182,13 @@ impl Input {
                         }
                         Poll::Ready(Ok(())) => {
                             self.drained = false;
-                            if self.buf.capacity() == 0 {
-                                self.buf = pool::take(self.capacity);
+                            if self.buf.is_empty() {
+                                self.buf = pool::take_read(self.capacity);
                             }
                         }
                     }
                 }
-                let room = self.buf.capacity() - self.buf.len();
-                let buf = &mut self.buf;
-                match try_read_draining(stream, room, || stream.try_read_buf(buf)) {
+                match try_read_draining(stream, &mut self.buf) {
                     Ok((n, drained)) => {
                         self.drained = drained;
                         return Poll::Ready(Ok(n));
@@ -201,11 +202,12 @@ impl Input {
                 }
             },
             ReadSide::Upgraded(half) => {
-                if self.buf.capacity() == 0 {
-                    self.buf = pool::take(self.capacity);
+                if self.buf.is_empty() {
+                    self.buf = pool::take_read(self.capacity);
                 }
-                match poll_read_buf(Pin::new(half), cx, &mut self.buf) {
-                    Poll::Ready(Ok(n)) => Poll::Ready(Ok(n)),
+                let mut read = ReadBuf::new(&mut self.buf);
+                match Pin::new(half).poll_read(cx, &mut read) {
+                    Poll::Ready(Ok(())) => Poll::Ready(Ok(read.filled().len())),
                     Poll::Ready(Err(e)) => Poll::Ready(Err(read_error(e, &self.peer))),
                     Poll::Pending => {
                         release(&mut self.buf);
@@ -222,7 +224,7 @@ impl Input {
 
 /// Gives the buffer back: the input is about to wait, or is done.
 fn release(buf: &mut Vec<u8>) {
-    pool::give(std::mem::take(buf));
+    pool::give_read(std::mem::take(buf));
 }
 
 fn read_error(e: io::Error, peer: &SocketAddr) -> io::Error {
@@ -232,7 +234,7 @@ fn read_error(e: io::Error, peer: &SocketAddr) -> io::Error {
 impl AsyncBufRead for Input {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
         let this = self.get_mut();
-        if this.pos >= this.buf.len() {
+        if this.pos >= this.filled {
             if this.stopped_while_idle() {
                 release(&mut this.buf);
                 return Poll::Ready(Ok(&[]));
@@ -240,18 +242,19 @@ impl AsyncBufRead for Input {
             let n = ready!(this.poll_fill(cx))?;
             this.timeout.progress();
             this.pos = 0;
+            this.filled = n;
             if n == 0 {
                 // End-of-file: nothing more will come to fill a buffer.
                 release(&mut this.buf);
                 return Poll::Ready(Ok(&[]));
             }
         }
-        Poll::Ready(Ok(&this.buf[this.pos..]))
+        Poll::Ready(Ok(&this.buf[this.pos..this.filled]))
     }
 
     fn consume(self: Pin<&mut Self>, amt: usize) {
         let this = self.get_mut();
-        this.pos = (this.pos + amt).min(this.buf.len());
+        this.pos = (this.pos + amt).min(this.filled);
     }
 }
 
@@ -273,7 +276,7 @@ impl fmt::Debug for Input {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Input")
             .field("peer", &self.peer)
-            .field("buffered", &(self.buf.len() - self.pos.min(self.buf.len())))
+            .field("buffered", &(self.filled - self.pos.min(self.filled)))
             .field("idle", &self.idle)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()

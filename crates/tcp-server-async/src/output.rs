@@ -189,7 +189,7 @@ impl Output {
         self.buf.drain(..sent);
         if self.buf.is_empty() {
             // An idle connection keeps no output buffer either.
-            pool::give(std::mem::take(&mut self.buf));
+            pool::give_output(std::mem::take(&mut self.buf));
         }
         result
     }
@@ -238,7 +238,7 @@ impl AsyncWrite for Output {
             return this.poll_send(cx, data);
         }
         if this.buf.capacity() == 0 {
-            this.buf = pool::take(this.capacity);
+            this.buf = pool::take_output(this.capacity);
         }
         this.buf.extend_from_slice(data);
         Poll::Ready(Ok(data.len()))

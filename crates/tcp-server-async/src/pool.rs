@@ -3,7 +3,7 @@
 //!
 //! An input gives its buffer back whenever it must wait, and an output
 //! once it has sent what it held, so that an idle connection holds none; a
-//! busy server then allocates and frees a buffer of each for nearly every
+//! busy server then takes and gives back a buffer of each for nearly every
 //! request, and [`DEFAULT_READ_BUFFER`]s miss the allocator's per-thread
 //! cache. A few of each default size are kept here per thread instead: the
 //! memory is bounded by the threads, not by the connections.
@@ -22,28 +22,50 @@ thread_local! {
 
 type Free = std::thread::LocalKey<RefCell<Vec<Vec<u8>>>>;
 
-fn free_list(capacity: usize) -> Option<&'static Free> {
-    match capacity {
-        DEFAULT_READ_BUFFER => Some(&READ),
-        DEFAULT_OUTPUT_BUFFER => Some(&OUTPUT),
-        _ => None,
+/// A read buffer of `len` bytes, every one initialized, so that a read can
+/// fill it without unsafe code: zeroed when newly allocated, holding what
+/// an earlier read left when reused (the input reads only what it filled).
+pub(crate) fn take_read(len: usize) -> Vec<u8> {
+    if len == DEFAULT_READ_BUFFER
+        && let Some(buf) = pop(&READ)
+    {
+        return buf;
+    }
+    vec![0; len]
+}
+
+/// Gives back a buffer of [`take_read`]: kept if it has the default size
+/// and the thread keeps fewer than [`KEPT`], freed otherwise.
+pub(crate) fn give_read(buf: Vec<u8>) {
+    if buf.len() == DEFAULT_READ_BUFFER {
+        push(&READ, buf);
     }
 }
 
-/// An empty buffer with room for `capacity` bytes (never zeroed).
-pub(crate) fn take(capacity: usize) -> Vec<u8> {
-    free_list(capacity)
-        .and_then(|free| free.try_with(|free| free.borrow_mut().pop()).ok().flatten())
-        .unwrap_or_else(|| Vec::with_capacity(capacity))
+/// An empty output buffer with room for `capacity` bytes.
+pub(crate) fn take_output(capacity: usize) -> Vec<u8> {
+    if capacity == DEFAULT_OUTPUT_BUFFER
+        && let Some(buf) = pop(&OUTPUT)
+    {
+        return buf;
+    }
+    Vec::with_capacity(capacity)
 }
 
-/// Gives `buf` back: kept if it has a default size and the thread keeps
-/// fewer than [`KEPT`] of it, freed otherwise.
-pub(crate) fn give(mut buf: Vec<u8>) {
-    let Some(free) = free_list(buf.capacity()) else {
-        return;
-    };
-    buf.clear();
+/// Gives back a buffer of [`take_output`]: kept (emptied) if it has the
+/// default size and the thread keeps fewer than [`KEPT`], freed otherwise.
+pub(crate) fn give_output(mut buf: Vec<u8>) {
+    if buf.capacity() == DEFAULT_OUTPUT_BUFFER {
+        buf.clear();
+        push(&OUTPUT, buf);
+    }
+}
+
+fn pop(free: &'static Free) -> Option<Vec<u8>> {
+    free.try_with(|free| free.borrow_mut().pop()).ok().flatten()
+}
+
+fn push(free: &'static Free, buf: Vec<u8>) {
     // During the thread's exit the buffer is just freed.
     let _ = free.try_with(|free| {
         let mut free = free.borrow_mut();

@@ -3,7 +3,7 @@
 //! the upgrade hook is given.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Read};
 use std::mem::ManuallyDrop;
 use std::net::Shutdown;
 use std::os::fd::{AsRawFd, FromRawFd};
@@ -17,28 +17,22 @@ use tokio::net::TcpStream;
 /// `shutdown(2)` on a stream that others share: tokio offers it only
 /// through `&mut` (`poll_shutdown`), and only for writing.
 pub(crate) fn shutdown(stream: &TcpStream, how: Shutdown) -> io::Result<()> {
-    // SAFETY: the descriptor belongs to `stream`, which outlives this call;
-    // `ManuallyDrop` keeps the borrowed std stream from closing it.
-    let std = ManuallyDrop::new(unsafe { std::net::TcpStream::from_raw_fd(stream.as_raw_fd()) });
-    std.shutdown(how)
+    with_std(stream, |std| std.shutdown(how))
 }
 
-/// One read from `stream` by `read` (one of its `try_read*` calls, into a
-/// buffer with `room` bytes free): the bytes read, and whether the read
-/// was short, which ends the stream's readiness. tokio's own `poll_read`
-/// does the same on Linux, since with edge-triggered epoll a short read
-/// shows that the socket is drained, and more data brings a new edge.
-/// Without it, the next read would spend a system call to learn `EAGAIN`
-/// (one more per request of an echo server). `try_io` clears only the
-/// readiness it was called with, never an edge that came during the read.
-pub(crate) fn try_read_draining(
-    stream: &TcpStream,
-    room: usize,
-    read: impl FnOnce() -> io::Result<usize>,
-) -> io::Result<(usize, bool)> {
+/// One read from `stream` into `buf`, for a caller that has seen it
+/// readable: the bytes read, and whether the read was short, which ends
+/// the stream's readiness. tokio's own `poll_read` does the same on Linux,
+/// since with edge-triggered epoll a short read shows that the socket is
+/// drained, and more data brings a new edge. Without it, the next read
+/// would spend a system call to learn `EAGAIN` (one more per request of an
+/// echo server). `try_io` clears only the readiness it was called with,
+/// never an edge that came during the read.
+pub(crate) fn try_read_draining(stream: &TcpStream, buf: &mut [u8]) -> io::Result<(usize, bool)> {
+    let room = buf.len();
     let mut short = None;
     let result = stream.try_io(Interest::READABLE, || {
-        let n = read()?;
+        let n = with_std(stream, |std| (&*std).read(buf))?;
         if 0 < n && n < room {
             short = Some(n);
             // Makes try_io clear the readiness; the bytes are kept.
@@ -50,6 +44,15 @@ pub(crate) fn try_read_draining(
         Some(n) => Ok((n, true)),
         None => result.map(|n| (n, false)),
     }
+}
+
+/// Runs `f` on `stream`'s socket as a std stream, for what tokio offers
+/// only through `&mut` or only with its own readiness checks around it.
+fn with_std<R>(stream: &TcpStream, f: impl FnOnce(&std::net::TcpStream) -> R) -> R {
+    // SAFETY: the descriptor belongs to `stream`, which outlives this call;
+    // `ManuallyDrop` keeps the borrowed std stream from closing it.
+    let std = ManuallyDrop::new(unsafe { std::net::TcpStream::from_raw_fd(stream.as_raw_fd()) });
+    f(&std)
 }
 
 /// The accepted connection as the upgrade hook sees it: `AsyncRead +
@@ -87,9 +90,7 @@ impl AsyncRead for TcpIo {
         // next poll_read_ready is Pending until the kernel says otherwise.
         loop {
             ready!(self.stream.poll_read_ready(cx))?;
-            let room = buf.remaining();
-            let stream = &self.stream;
-            match try_read_draining(stream, room, || stream.try_read(buf.initialize_unfilled())) {
+            match try_read_draining(&self.stream, buf.initialize_unfilled()) {
                 Ok((n, _)) => {
                     buf.advance(n);
                     return Poll::Ready(Ok(()));
