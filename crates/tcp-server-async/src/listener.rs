@@ -22,13 +22,25 @@ pub trait IntoListener {
     fn into_listener(self) -> io::Result<TcpListener>;
 }
 
+/// A tokio listener: taken off the reactor and made ready as tcp-ports
+/// makes its own (below), then registered again.
 impl IntoListener for TcpListener {
     fn into_listener(self) -> io::Result<TcpListener> {
-        Ok(self)
+        self.into_std()?.into_listener()
     }
 }
 
+/// A std listener: made ready as tcp-ports makes its own (below).
 impl IntoListener for std::net::TcpListener {
+    fn into_listener(self) -> io::Result<TcpListener> {
+        tcp_ports::TcpListener::try_from(self)?.into_listener()
+    }
+}
+
+/// tcp-ports' listener: non-blocking, with its burst-proof backlog, and
+/// `TCP_NODELAY` on, which the connections it accepts inherit (so the
+/// server sets nothing per connection).
+impl IntoListener for tcp_ports::TcpListener {
     fn into_listener(self) -> io::Result<TcpListener> {
         // from_std panics outside a runtime; say so as an error instead.
         if tokio::runtime::Handle::try_current().is_err() {
@@ -36,14 +48,6 @@ impl IntoListener for std::net::TcpListener {
                 "a tcp-server-async server must be made inside a tokio runtime (with I/O enabled)",
             ));
         }
-        self.set_nonblocking(true)?;
-        TcpListener::from_std(self)
-    }
-}
-
-/// tcp-ports' listener: non-blocking already, with its burst-proof backlog.
-impl IntoListener for tcp_ports::TcpListener {
-    fn into_listener(self) -> io::Result<TcpListener> {
-        std::net::TcpListener::from(self).into_listener()
+        TcpListener::from_std(std::net::TcpListener::from(self))
     }
 }

@@ -276,10 +276,8 @@ impl Conn {
         };
         let timeout = Timeout::new("write to", self.shared.settings.write_timeout, deadline);
         let mut output = Output::resume(side, buf, peer, timeout);
-        let flushed = tokio::select! {
-            biased;
-            _ = self.shared.force.cancelled() => return self.end(flight, Outcome::Forced, None),
-            flushed = output.flush() => flushed,
+        let Some(flushed) = self.unless_forced(output.flush()).await else {
+            return self.end(flight, Outcome::Forced, None);
         };
         match flushed {
             Ok(()) => {
@@ -294,13 +292,20 @@ impl Conn {
                 if output.is_plain_tcp() && Arc::strong_count(&self.stream) == 2 {
                     return;
                 }
-                tokio::select! {
-                    biased;
-                    _ = self.shared.force.cancelled() => {}
-                    _ = output.shutdown() => {}
-                }
+                let _ = self.unless_forced(output.shutdown()).await;
             }
             Err(e) => self.end(flight, Outcome::Failed, Some(&e)),
+        }
+    }
+
+    /// Runs `work` unless the force comes first (`None`). The work is
+    /// polled first: a step done at once (most flushes) never joins the
+    /// force's wait list, which takes a lock to join and to leave.
+    async fn unless_forced<T>(&self, work: impl Future<Output = T>) -> Option<T> {
+        tokio::select! {
+            biased;
+            done = work => Some(done),
+            _ = self.shared.force.cancelled() => None,
         }
     }
 

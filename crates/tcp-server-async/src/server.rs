@@ -268,10 +268,17 @@ async fn accept_loop<S: Future>(
                     ));
                 }
                 backoff.reset();
+                // Small writes are gathered by the output and sent on flush:
+                // Nagle would only delay them. An accepted socket inherits
+                // TCP_NODELAY from the listener (see IntoListener); a
+                // stream from the accept hook may be another one.
                 let stream = match &shared.hooks.accept {
                     None => stream,
                     Some(hook) => match hook(stream, addr) {
-                        Ok(stream) => stream,
+                        Ok(stream) => {
+                            let _ = stream.set_nodelay(true);
+                            stream
+                        }
                         Err(e) => {
                             shared.stats.accept_error(AcceptErrorClass::PerConnection);
                             shared.diagnostics.error("accept hook", &e);
@@ -279,9 +286,6 @@ async fn accept_loop<S: Future>(
                         }
                     },
                 };
-                // Small writes are gathered by the output and sent on flush:
-                // Nagle would only delay them.
-                let _ = stream.set_nodelay(true);
                 next_id += 1;
                 shared.stats.connection_accepted();
                 let flight = InFlight {

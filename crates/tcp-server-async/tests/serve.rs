@@ -240,3 +240,59 @@ fn making_a_server_outside_a_runtime_is_an_error_not_a_panic() {
         .unwrap_err();
     assert!(err.to_string().contains("tokio runtime"), "{err}");
 }
+
+/// How a test hands the server its listener.
+#[derive(Debug, Clone, Copy)]
+enum ListenerKind {
+    TcpPorts,
+    Std,
+    Tokio,
+}
+
+/// Every connection has `TCP_NODELAY` on (the output gathers small writes
+/// itself), whichever kind of listener the server was made from: the
+/// accepted socket inherits it from the listener, which the server
+/// prepares once instead of setting it on every connection.
+#[rstest]
+#[case::tcp_ports(ListenerKind::TcpPorts)]
+#[case::std(ListenerKind::Std)]
+#[case::tokio(ListenerKind::Tokio)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_connections_have_nodelay_whatever_the_listener(#[case] kind: ListenerKind) {
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nodelay = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::clone(&nodelay);
+    let builder = ServerBuilder::new().addresses_hook(move |stream| {
+        seen.lock().unwrap().push(stream.nodelay()?);
+        Ok((stream.local_addr()?, stream.peer_addr()?))
+    });
+    let server = match kind {
+        ListenerKind::TcpPorts => {
+            let listener = tcp_ports::TcpListener::try_from(std_listener).unwrap();
+            builder.build(listener, echo_lines)
+        }
+        ListenerKind::Std => builder.build(std_listener, echo_lines),
+        ListenerKind::Tokio => {
+            std_listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+            builder.build(listener, echo_lines)
+        }
+    }
+    .unwrap();
+    let addr = server.local_addr();
+    let handle = server.handle();
+    let task = tokio::spawn(server.run());
+    for text in ["one", "two"] {
+        let mut client = connect(addr).await;
+        client.send(text).await;
+        assert_eq!(client.line().await.unwrap(), text);
+    }
+    handle.stop();
+    let summary = tokio::time::timeout(util::PATIENCE, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(summary.served, 2);
+    assert_eq!(*nodelay.lock().unwrap(), [true, true]);
+}
