@@ -149,20 +149,21 @@ impl Conn {
         let mut force = pin!(shared.force.cancelled());
         let mut stop = pin!(shared.stop.cancelled());
         let mut stop_seen = false;
-        let mut signals = WakeFilter::new();
-        // Only the force is looked at before the first poll: a handler that
-        // finishes in it (a daytime server) is not worth a wait on the
-        // stop and the force, which are made once it is Pending.
+        // Made when the handler first waits: one that finishes in its
+        // first poll (a daytime server) is not worth a wait on the stop and
+        // the force.
+        let mut signals: Option<WakeFilter> = None;
         if shared.force.is_cancelled() {
             drop(future);
             return self.end(flight, Outcome::Forced, None);
         }
-        let mut watching = false;
         let ended = poll_fn(|cx| {
             // The stop and force only when they woke the task: polling them
             // takes their shared locks, on every wake of every connection.
-            if watching && signals.should_poll(cx) {
-                let mut signal_cx = signals.context();
+            if let Some(filter) = &mut signals
+                && filter.should_poll(cx)
+            {
+                let mut signal_cx = filter.context();
                 if force.as_mut().poll(&mut signal_cx).is_ready() {
                     return Poll::Ready(Ended::Forced);
                 }
@@ -176,12 +177,12 @@ impl Conn {
             if let Poll::Ready(result) = Pin::new(&mut future).poll(cx) {
                 return Poll::Ready(Ended::Handler(result));
             }
-            if !watching {
-                watching = true;
+            if signals.is_none() {
                 // Polled now, the waits see a stop or force that came
                 // before them, and wake the task for those after.
-                if signals.should_poll(cx) {
-                    let mut signal_cx = signals.context();
+                let filter = signals.insert(WakeFilter::new());
+                if filter.should_poll(cx) {
+                    let mut signal_cx = filter.context();
                     if force.as_mut().poll(&mut signal_cx).is_ready() {
                         return Poll::Ready(Ended::Forced);
                     }
