@@ -56,3 +56,57 @@ async fn tls_echo_while_a_stalled_handshake_waits_out_its_deadline() {
     );
     server.stop().await.unwrap();
 }
+
+/// The example program: its certificate, written to `--cert-out`, is all a
+/// rustls client needs to trust it; it echoes over TLS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tls_example_serves_a_rustls_client() {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+
+    let dir = tempfile::tempdir().unwrap();
+    let cert_path = dir.path().join("cert.pem");
+    let program = test_support::example_path("async-tls-echo-server").unwrap();
+    let server =
+        test_support::RunningServer::start(program, ["--cert-out".as_ref(), cert_path.as_os_str()])
+            .unwrap();
+    let pem = std::fs::read(&cert_path).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(&pem).unwrap())
+        .unwrap();
+    let client = std::sync::Arc::new(
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
+    );
+    let addr = server.addr().parse().unwrap();
+    let stream = tokio::time::timeout(util::PATIENCE, tls::connect(&client, addr))
+        .await
+        .unwrap()
+        .unwrap();
+    let (r, mut w) = tokio::io::split(stream);
+    let mut r = BufReader::new(r);
+    for text in ["first\n", "second\n"] {
+        w.write_all(text.as_bytes()).await.unwrap();
+        w.flush().await.unwrap();
+        let mut back = String::new();
+        tokio::time::timeout(util::PATIENCE, r.read_line(&mut back))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(back, text);
+    }
+    // The client's close_notify ends the handler; the server ends its side
+    // cleanly too.
+    w.shutdown().await.unwrap();
+    let mut rest = String::new();
+    tokio::time::timeout(util::PATIENCE, r.read_to_string(&mut rest))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rest, "");
+}

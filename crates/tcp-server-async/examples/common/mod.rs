@@ -12,9 +12,30 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use example_support::{ClientArgs, ExitOnError, announce, usage_exit};
 use tcp_ports::{ListenOptions, Target, TcpConfig};
 use tcp_server_async::{Diagnostics, Input, Output, Peer, ServerBuilder, ServerHandle};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+
+pub mod tls;
 
 /// The flags of the example servers of both server layers.
 pub type AsyncArgs = example_support::ModelServerArgs;
+
+/// Echo: writes back every byte it reads, in order, until the client's
+/// EOF. Waiting for the next bytes is idle: a stop ends the connection once
+/// what came has been echoed.
+pub async fn echo(mut input: Input, mut output: Output) -> io::Result<()> {
+    input.set_idle(true);
+    loop {
+        let data = input.fill_buf().await?;
+        if data.is_empty() {
+            return Ok(());
+        }
+        output.write_all(data).await?;
+        let n = data.len();
+        input.consume(n);
+        // Over TLS too: the stream holds what it encrypted until flushed.
+        output.flush().await?;
+    }
+}
 
 /// The multi-thread runtime every example runs on.
 pub fn runtime() -> tokio::runtime::Runtime {

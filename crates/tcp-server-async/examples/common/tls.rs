@@ -16,6 +16,8 @@ use tokio_rustls::{TlsAcceptor, TlsConnector};
 pub struct TestPki {
     pub server: Arc<rustls::ServerConfig>,
     pub client: Arc<rustls::ClientConfig>,
+    /// The certificate as PEM text, for other programs to trust.
+    pub pem: String,
 }
 
 pub fn test_pki() -> io::Result<TestPki> {
@@ -40,6 +42,7 @@ pub fn test_pki() -> io::Result<TestPki> {
     Ok(TestPki {
         server: Arc::new(server),
         client: Arc::new(client),
+        pem: certified.cert.pem(),
     })
 }
 
