@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+use tokio_util::sync::WaitForCancellationFuture;
+
+use crate::token::Token;
 
 use crate::{Stats, StatsSnapshot};
 
@@ -13,8 +15,8 @@ use crate::{Stats, StatsSnapshot};
 /// Scheme: none (the egg's server runs until its thread is killed).
 #[derive(Debug, Clone)]
 pub struct ServerHandle {
-    pub(crate) stop: CancellationToken,
-    pub(crate) force: CancellationToken,
+    pub(crate) stop: Arc<Token>,
+    pub(crate) force: Arc<Token>,
     pub(crate) stats: Arc<Stats>,
 }
 

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
+use crate::token::Token;
 use tokio::io::{AsyncBufRead, AsyncRead, ReadBuf, ReadHalf};
 use tokio::net::TcpStream;
-use tokio_util::sync::CancellationToken;
 
 use crate::pool;
 use crate::stream::{BoxStream, try_read_draining};
@@ -78,7 +78,7 @@ pub struct Input {
     drained: bool,
     timeout: Timeout,
     idle: bool,
-    stop: Option<Arc<CancellationToken>>,
+    stop: Option<Arc<Token>>,
     peer: SocketAddr,
 }
 
@@ -87,7 +87,7 @@ impl Input {
         side: ReadSide,
         peer: SocketAddr,
         timeout: Timeout,
-        stop: Option<Arc<CancellationToken>>,
+        stop: Option<Arc<Token>>,
     ) -> Input {
         Input {
             side,

@@ -97,6 +97,7 @@ mod server;
 mod signals;
 mod stream;
 mod timeout;
+mod token;
 
 pub use builder::ServerBuilder;
 pub use connect::{connect, connect_stream, connect_with, split};

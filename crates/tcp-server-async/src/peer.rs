@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+use tokio_util::sync::WaitForCancellationFuture;
+
+use crate::token::Token;
 
 /// The connection a handler serves: its number, its addresses, and the
 /// server's stop, to finish the request in hand and return.
@@ -15,16 +17,11 @@ pub struct Peer {
     id: u64,
     local: SocketAddr,
     peer: SocketAddr,
-    stop: Arc<CancellationToken>,
+    stop: Arc<Token>,
 }
 
 impl Peer {
-    pub(crate) fn new(
-        id: u64,
-        local: SocketAddr,
-        peer: SocketAddr,
-        stop: Arc<CancellationToken>,
-    ) -> Peer {
+    pub(crate) fn new(id: u64, local: SocketAddr, peer: SocketAddr, stop: Arc<Token>) -> Peer {
         Peer {
             id,
             local,

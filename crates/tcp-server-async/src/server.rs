@@ -13,13 +13,13 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use tcp_ports::{AcceptBackoff, AcceptErrorClass, classify_accept_error};
 
 use crate::hooks::Hooks;
 use crate::signals::WakeFilter;
+use crate::token::Token;
 use crate::{
     Diagnostics, Input, IntoListener, Outcome, Output, Peer, ServerBuilder, ServerHandle,
     ShutdownSummary, Stats,
@@ -51,13 +51,12 @@ pub(crate) struct Shared {
     /// unless it is a wildcard one.
     pub(crate) listening: SocketAddr,
     /// Fired by a stop: the accept loop ends, idle inputs read EOF. In an
-    /// `Arc` for the inputs and peers: cloning the token itself takes its
-    /// lock, shared by every connection (twice per connection, and twice
-    /// again at their drop).
-    pub(crate) stop: Arc<CancellationToken>,
+    /// `Arc` for the inputs and peers: cloning a `CancellationToken` takes
+    /// its lock, shared by every connection.
+    pub(crate) stop: Arc<Token>,
     /// Fired at the drain deadline (or by a force): every connection's
     /// task drops its handler and closes abruptly.
-    pub(crate) force: CancellationToken,
+    pub(crate) force: Arc<Token>,
     /// The cap's slots, taken before accept; `None` without a cap.
     slots: Option<Arc<Semaphore>>,
     /// Notified when a connection ends (and so gives a descriptor back):
@@ -132,8 +131,8 @@ impl Server {
             diagnostics,
             stats: Arc::new(Stats::new()),
             listening: local,
-            stop: Arc::new(CancellationToken::new()),
-            force: CancellationToken::new(),
+            stop: Arc::default(),
+            force: Arc::default(),
             closed: Notify::new(),
             drained: AtomicU64::new(0),
         });
@@ -150,8 +149,8 @@ impl Server {
     /// Scheme: none.
     pub fn handle(&self) -> ServerHandle {
         ServerHandle {
-            stop: CancellationToken::clone(&self.shared.stop),
-            force: self.shared.force.clone(),
+            stop: Arc::clone(&self.shared.stop),
+            force: Arc::clone(&self.shared.force),
             stats: Arc::clone(&self.shared.stats),
         }
     }

@@ -63,7 +63,11 @@ impl WakeFilter {
     /// call true again.
     pub(crate) fn should_poll(&mut self, cx: &Context<'_>) -> bool {
         if self.task.as_ref().is_some_and(|t| t.will_wake(cx.waker())) {
-            return self.flag.woken.swap(false, Ordering::AcqRel);
+            // A plain load first: nearly every wake is the connection's
+            // own, and a swap is a locked instruction. A wake that sets the
+            // flag after the load wakes the task again.
+            return self.flag.woken.load(Ordering::Acquire)
+                && self.flag.woken.swap(false, Ordering::AcqRel);
         }
         let task = cx.waker().clone();
         *self

@@ -71,6 +71,9 @@ pub async fn baseline(scenario: Scenario) -> SocketAddr {
 }
 
 async fn echo(mut input: Input, mut output: Output, _: Peer) -> io::Result<()> {
+    // As the crate's documentation and the example servers do: waiting for
+    // the next request is idle, so a stop does not wait for this client.
+    input.set_idle(true);
     loop {
         let data = input.fill_buf().await?;
         if data.is_empty() {
