@@ -7,7 +7,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use tcp_server_async::{Input, Output, Peer, ServerBuilder};
+use tcp_server_async::{Input, Output, ServerBuilder};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
@@ -70,22 +70,6 @@ pub async fn baseline(scenario: Scenario) -> SocketAddr {
     addr
 }
 
-async fn echo(mut input: Input, mut output: Output, _: Peer) -> io::Result<()> {
-    // As the crate's documentation and the example servers do: waiting for
-    // the next request is idle, so a stop does not wait for this client.
-    input.set_idle(true);
-    loop {
-        let data = input.fill_buf().await?;
-        if data.is_empty() {
-            return Ok(());
-        }
-        output.write_all(data).await?;
-        let n = data.len();
-        input.consume(n);
-        output.flush().await?;
-    }
-}
-
 async fn chat(
     mut input: Input,
     mut output: Output,
@@ -111,6 +95,10 @@ async fn chat(
     }
 }
 
+/// The example servers' own handlers: echo is `async-echo-server`'s.
+#[path = "../../examples/common/mod.rs"]
+mod examples;
+
 /// This crate's server for the same scenario.
 pub async fn ours(scenario: Scenario) -> SocketAddr {
     let listener = tcp_ports::listen_on("127.0.0.1", 0).unwrap();
@@ -119,7 +107,7 @@ pub async fn ours(scenario: Scenario) -> SocketAddr {
         Scenario::Daytime => builder.build(listener, |_, mut o: Output, _| async move {
             o.write_all(b"Mon Nov 30 00:00:00 2026\n").await
         }),
-        Scenario::Echo => builder.build(listener, echo),
+        Scenario::Echo => builder.build(listener, |i, o, _| examples::echo(i, o)),
         Scenario::Chat => {
             let (relay, _) = broadcast::channel::<Arc<[u8]>>(1024);
             builder.build(listener, move |i, o, _| chat(i, o, relay.clone()))
