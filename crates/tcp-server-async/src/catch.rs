@@ -1,12 +1,12 @@
 //! A handler's panic, caught where its future is polled, so that it ends
 //! only its own connection.
 
-use std::any::Any;
-use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+
+use tcp_server::PanicMessage;
 
 /// Polls the inner (boxed, so Unpin) future under `catch_unwind`.
 pub(crate) struct CatchUnwind<F: ?Sized> {
@@ -31,20 +31,5 @@ impl<F: Future + ?Sized> Future for CatchUnwind<F> {
             Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
             Err(payload) => Poll::Ready(Err(PanicMessage(payload))),
         }
-    }
-}
-
-/// A handler's panic payload, shown as its message.
-pub(crate) struct PanicMessage(pub(crate) Box<dyn Any + Send>);
-
-impl fmt::Display for PanicMessage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = self
-            .0
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| self.0.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("(a payload that is not a string)");
-        write!(f, "handler panicked: {message}")
     }
 }

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use tokio_util::either::Either;
 use tracing::{Instrument, Span};
 
-use crate::catch::{CatchUnwind, PanicMessage};
+use crate::catch::CatchUnwind;
 use crate::hooks::ErasedUpgrade;
 use crate::input::ReadSide;
 use crate::output::{Leftover, WriteSide};
@@ -23,6 +23,7 @@ use crate::server::{InFlight, Shared, hard_close};
 use crate::signals::WakeFilter;
 use crate::timeout::Timeout;
 use crate::{Input, Outcome, Output, Peer, TcpIo, connection_span};
+use tcp_server::PanicMessage;
 
 /// The future of one connection's task. Made here, not in an `async fn`:
 /// nothing before the connection's run needs to wait, and the task's future

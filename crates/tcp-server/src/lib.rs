@@ -82,6 +82,7 @@ mod hooks;
 #[cfg(feature = "metrics")]
 mod metrics;
 mod outcome;
+mod panic;
 mod pool;
 mod registry;
 mod server;
@@ -99,6 +100,7 @@ pub use diagnostics::{DEFAULT_PREFIX, Diagnostics, connection_span};
 pub use handle::ServerHandle;
 pub use hooks::{AcceptHook, AddressesHook, HardCloseHook, Upgrade};
 pub use outcome::Outcome;
+pub use panic::PanicMessage;
 pub use server::{PANICS_ARE_ISOLATED, Server};
 pub use stats::{AcceptErrors, Stats, StatsSnapshot};
 pub use summary::ShutdownSummary;

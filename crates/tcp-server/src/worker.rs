@@ -1,6 +1,5 @@
 //! One connection on its worker thread: addresses, upgrade, handler, end.
 
-use std::any::Any;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -12,7 +11,7 @@ use crate::connection::{Io, Parts};
 use crate::diagnostics::connection_span;
 use crate::registry::EntryState;
 use crate::server::{InFlight, Inner};
-use crate::{Connection, ConnectionHandle, Outcome, TcpConnection};
+use crate::{Connection, ConnectionHandle, Outcome, PanicMessage, TcpConnection};
 
 pub(crate) fn serve(
     inner: &Arc<Inner>,
@@ -107,19 +106,4 @@ pub(crate) fn serve(
         quiet && outcome == Outcome::Failed,
     );
     drop(io);
-}
-
-/// A handler's panic payload, shown as its message.
-struct PanicMessage(Box<dyn Any + Send>);
-
-impl fmt::Display for PanicMessage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = self
-            .0
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| self.0.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("(a payload that is not a string)");
-        write!(f, "handler panicked: {message}")
-    }
 }
