@@ -20,8 +20,10 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod common;
+
 use clap::Parser;
-use tcp_server_async::{Input, Output, ServerBuilder};
+use tcp_server_async::ServerBuilder;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::broadcast;
 
@@ -74,32 +76,6 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-async fn chat(
-    mut input: Input,
-    mut output: Output,
-    relay: broadcast::Sender<Arc<[u8]>>,
-) -> io::Result<()> {
-    let mut inbox = relay.subscribe();
-    output.write_all(b"connected\n").await?;
-    output.flush().await?;
-    input.set_idle(true);
-    loop {
-        tokio::select! {
-            data = input.fill_buf() => {
-                let data = data?;
-                if data.is_empty() { return Ok(()) }
-                let chunk: Arc<[u8]> = Arc::from(data);
-                input.consume(chunk.len());
-                let _ = relay.send(chunk);
-            }
-            m = inbox.recv() => match m {
-                Ok(m) => { output.write_all(&m).await?; output.flush().await?; }
-                Err(_) => return Ok(()),
-            },
-        }
-    }
-}
-
 async fn parent(args: &Args) {
     let listener = tcp_ports::ListenOptions::new(0)
         .host("127.0.0.1")
@@ -110,7 +86,9 @@ async fn parent(args: &Args) {
     let server = ServerBuilder::new()
         .deadline(None)
         .idle_timeout(None)
-        .build(listener, move |i, o, _| chat(i, o, relay.clone()))
+        .build(listener, move |i, o, _| {
+            common::relay_chat(i, o, relay.clone())
+        })
         .expect("server");
     let addr = server.local_addr();
     let handle = server.handle();

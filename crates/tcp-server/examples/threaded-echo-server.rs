@@ -8,22 +8,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
-
-use example_support::{RELAY_CHUNK, parse_args};
+use example_support::parse_args;
 
 fn main() {
     let args = parse_args::<common::ThreadedArgs>();
-    common::serve(&args, common::builder(&args), |conn| {
-        let mut buf = vec![0; RELAY_CHUNK];
-        loop {
-            conn.set_idle(true);
-            let n = conn.read(&mut buf)?;
-            conn.set_idle(false);
-            if n == 0 {
-                return Ok(());
-            }
-            conn.write_all(&buf[..n])?;
-        }
-    });
+    common::serve(&args, common::builder(&args), common::echo);
 }

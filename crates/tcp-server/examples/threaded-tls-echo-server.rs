@@ -12,11 +12,10 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use clap::Parser;
-use example_support::{ExitOnError, RELAY_CHUNK, parse_args};
+use example_support::{ExitOnError, parse_args};
 
 /// The flags of the threaded examples, plus where to put the certificate.
 #[derive(Debug, Clone, Parser)]
@@ -37,18 +36,5 @@ fn main() {
         .or_exit(format_args!("cannot write {}", args.cert_out.display()));
     let config = identity.server_config().or_exit("cannot configure TLS");
     let builder = common::builder(&args.threaded).upgrade(common::tls::Tls(config));
-    common::serve(&args.threaded, builder, |conn| {
-        let mut buf = vec![0; RELAY_CHUNK];
-        loop {
-            conn.set_idle(true);
-            let n = conn.read(&mut buf)?;
-            conn.set_idle(false);
-            if n == 0 {
-                return Ok(());
-            }
-            conn.write_all(&buf[..n])?;
-            // A TLS stream holds what it encrypted until flushed.
-            conn.flush()?;
-        }
-    });
+    common::serve(&args.threaded, builder, common::echo);
 }

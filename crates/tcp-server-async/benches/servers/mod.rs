@@ -3,11 +3,10 @@
 //! own `TcpStream`) and this crate's, for daytime, echo and chat; and the
 //! clients that load them.
 
-use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use tcp_server_async::{Input, Output, ServerBuilder};
+use tcp_server_async::{Output, ServerBuilder};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
@@ -70,32 +69,8 @@ pub async fn baseline(scenario: Scenario) -> SocketAddr {
     addr
 }
 
-async fn chat(
-    mut input: Input,
-    mut output: Output,
-    relay: broadcast::Sender<Arc<[u8]>>,
-) -> io::Result<()> {
-    let mut inbox = relay.subscribe();
-    output.write_all(b"connected\n").await?;
-    output.flush().await?;
-    loop {
-        tokio::select! {
-            data = input.fill_buf() => {
-                let data = data?;
-                if data.is_empty() { return Ok(()) }
-                let chunk: Arc<[u8]> = Arc::from(data);
-                input.consume(chunk.len());
-                let _ = relay.send(chunk);
-            }
-            m = inbox.recv() => match m {
-                Ok(m) => { output.write_all(&m).await?; output.flush().await?; }
-                Err(_) => return Ok(()),
-            },
-        }
-    }
-}
-
-/// The example servers' own handlers: echo is `async-echo-server`'s.
+/// The example programs' own handlers: echo is `async-echo-server`'s, chat
+/// `async-scale`'s.
 #[path = "../../examples/common/mod.rs"]
 mod examples;
 
@@ -110,7 +85,9 @@ pub async fn ours(scenario: Scenario) -> SocketAddr {
         Scenario::Echo => builder.build(listener, |i, o, _| examples::echo(i, o)),
         Scenario::Chat => {
             let (relay, _) = broadcast::channel::<Arc<[u8]>>(1024);
-            builder.build(listener, move |i, o, _| chat(i, o, relay.clone()))
+            builder.build(listener, move |i, o, _| {
+                examples::relay_chat(i, o, relay.clone())
+            })
         }
     }
     .unwrap();

@@ -37,6 +37,36 @@ pub async fn echo(mut input: Input, mut output: Output) -> io::Result<()> {
     }
 }
 
+/// A chat through a broadcast channel, at its simplest (no per-client
+/// backlog, unlike `async-chat-server`): greets with `connected`, sends
+/// what the client writes to everyone, and everything sent to the client.
+/// Waiting for either is idle.
+pub async fn relay_chat(
+    mut input: Input,
+    mut output: Output,
+    relay: tokio::sync::broadcast::Sender<Arc<[u8]>>,
+) -> io::Result<()> {
+    let mut inbox = relay.subscribe();
+    output.write_all(b"connected\n").await?;
+    output.flush().await?;
+    input.set_idle(true);
+    loop {
+        tokio::select! {
+            data = input.fill_buf() => {
+                let data = data?;
+                if data.is_empty() { return Ok(()) }
+                let chunk: Arc<[u8]> = Arc::from(data);
+                input.consume(chunk.len());
+                let _ = relay.send(chunk);
+            }
+            m = inbox.recv() => match m {
+                Ok(m) => { output.write_all(&m).await?; output.flush().await?; }
+                Err(_) => return Ok(()),
+            },
+        }
+    }
+}
+
 /// The multi-thread runtime every example runs on.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

@@ -5,13 +5,32 @@
 
 pub mod tls;
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use example_support::{ExitOnError, announce};
 use tcp_ports::ListenOptions;
 use tcp_server::{Connection, Diagnostics, ServerBuilder};
+
+/// Echo: writes back every byte it reads, in order, until the client's
+/// EOF. Waiting for the next bytes is idle: a stop ends the connection once
+/// what came has been echoed.
+pub fn echo(conn: &mut Connection) -> io::Result<()> {
+    let mut buf = vec![0; example_support::RELAY_CHUNK];
+    loop {
+        conn.set_idle(true);
+        let n = conn.read(&mut buf)?;
+        conn.set_idle(false);
+        if n == 0 {
+            return Ok(());
+        }
+        conn.write_all(&buf[..n])?;
+        // A TLS stream holds what it encrypted until flushed; plain TCP
+        // has nothing left to flush by then.
+        conn.flush()?;
+    }
+}
 
 /// The flags of the example servers of both server layers.
 pub type ThreadedArgs = example_support::ModelServerArgs;
