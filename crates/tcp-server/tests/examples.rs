@@ -5,13 +5,12 @@ mod util;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::Shutdown;
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use test_support::{RunningServer, cpu_ticks, example_path, refused_within};
+use test_support::{RunningServer, cpu_ticks, example_path, limit_descriptors, refused_within};
 use util::{PATIENCE, line, rest, send};
 
 fn start(example: &str, args: &[&str]) -> RunningServer {
@@ -131,20 +130,13 @@ fn a_second_signal_forces() {
 
 #[test]
 fn out_of_descriptors_it_backs_off_quietly_and_serves_again() {
-    use nix::sys::resource::{Resource, setrlimit};
     const LIMIT: u64 = 24;
     let path = example_path("threaded-echo-server").unwrap();
     let log = tempfile::NamedTempFile::new().unwrap();
     let mut cmd = Command::new(path);
     cmd.args(["--diagnostics", "emfile"])
         .stderr(Stdio::from(log.reopen().unwrap()));
-    // SAFETY: setrlimit is async-signal-safe and touches no memory of the
-    // parent; nothing else runs between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            setrlimit(Resource::RLIMIT_NOFILE, LIMIT, LIMIT).map_err(std::io::Error::from)
-        });
-    }
+    limit_descriptors(&mut cmd, LIMIT);
     let mut server = RunningServer::start_command(cmd).unwrap();
     let pid = server.child().id();
     // More clients than the server has descriptors for.

@@ -6,7 +6,7 @@
 //! ([`example_path`], [`workspace_examples`], [`RunningServer`],
 //! [`Interactive`]).
 //!
-//! It uses std and socket2 only, never a layer of this workspace, so that
+//! It uses std, socket2 and nix only, never a layer of this workspace, so that
 //! the layers' tests and the conformance runner (which judges the layers)
 //! can all depend on it.
 //!
@@ -26,6 +26,6 @@ pub use closed::{ClosedAddress, closed_address};
 pub use examples::workspace_examples;
 pub use family::Family;
 pub use interactive::Interactive;
-pub use lifecycle::{cpu_ticks, refused_within};
+pub use lifecycle::{cpu_ticks, limit_descriptors, refused_within};
 pub use lines::lines_of;
 pub use process::{RunningServer, STARTUP_TIMEOUT, example_path};

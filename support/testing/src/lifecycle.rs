@@ -3,7 +3,8 @@
 //! racing it, so each polls, bounded by a deadline.
 
 use std::io::ErrorKind;
-use std::process::ExitStatus;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use crate::RunningServer;
@@ -46,4 +47,17 @@ pub fn cpu_ticks(pid: u32) -> u64 {
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     let ticks = |i: usize| fields[i].parse::<u64>().expect("a tick count");
     ticks(11) + ticks(12)
+}
+
+/// Makes `cmd`'s process start with at most `limit` open descriptors
+/// (`RLIMIT_NOFILE`, soft and hard), to drive a server into `EMFILE`.
+pub fn limit_descriptors(cmd: &mut Command, limit: u64) {
+    use nix::sys::resource::{Resource, setrlimit};
+    // SAFETY: setrlimit is async-signal-safe and touches no memory of the
+    // parent; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            setrlimit(Resource::RLIMIT_NOFILE, limit, limit).map_err(std::io::Error::from)
+        });
+    }
 }
