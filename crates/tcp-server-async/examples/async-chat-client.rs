@@ -10,7 +10,7 @@ use std::io::Write;
 
 use example_support::{CHAT_GRACE, ClientArgs, ExitOnError, parse_args};
 use tcp_ports::TcpConfig;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 fn main() {
     let args = parse_args::<ClientArgs>();
@@ -36,14 +36,7 @@ fn main() {
         });
         let mut stdin = BufReader::new(tokio::io::stdin()).lines();
         while let Some(line) = stdin.next_line().await.or_exit("read stdin") {
-            output
-                .write_all(format!("{line}\n").as_bytes())
-                .await
-                .or_exit(format_args!("write to {}", args.addr));
-            output
-                .flush()
-                .await
-                .or_exit(format_args!("write to {}", args.addr));
+            common::send_line(&mut output, &line, &args).await;
         }
         // The server may close first (then the printer is done early), or not.
         if let Ok(Ok(Err(e))) = tokio::time::timeout(CHAT_GRACE, printer).await {

@@ -14,14 +14,7 @@ fn main() {
     common::runtime().block_on(async {
         let (input, mut output) = common::connect(&args, &TcpConfig::new()).await;
         // Both sides write first: send before reading.
-        output
-            .write_all(format!("{GOOD_BYE}\n").as_bytes())
-            .await
-            .or_exit(format_args!("write to {}", args.addr));
-        output
-            .flush()
-            .await
-            .or_exit(format_args!("write to {}", args.addr));
+        common::send_line(&mut output, GOOD_BYE, &args).await;
         let mut line = Vec::new();
         input
             .take(MAX_LINE as u64)

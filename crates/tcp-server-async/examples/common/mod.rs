@@ -162,6 +162,16 @@ fn stop_on_signals(handle: ServerHandle) {
     });
 }
 
+/// Sends `line` and its newline at once (written, then flushed), or exits
+/// naming the server at `args.addr`.
+pub async fn send_line(output: &mut Output, line: &str, args: &ClientArgs) {
+    let sent = async {
+        output.write_all(format!("{line}\n").as_bytes()).await?;
+        output.flush().await
+    };
+    sent.await.or_exit(format_args!("write to {}", args.addr));
+}
+
 /// The clients' `--addr`, parsed (exit 2 when it is not `HOST:PORT`), and
 /// a connection to it (exit 1 naming the address when it fails).
 pub async fn connect(args: &ClientArgs, config: &TcpConfig) -> (Input, Output) {
