@@ -19,31 +19,15 @@ const SOAKS: [&str; 3] = ["soak_load", "soak_nothing_lost", "soak_hostile"];
 pub fn run(minutes: u64) -> Result<(), String> {
     let share = (minutes * 60 / SOAKS.len() as u64).max(1);
     // Built first, so that compiling never counts against the soaks' time.
-    cmd::run(cargo().args([
-        "test",
-        "--release",
-        "--package",
-        "reliability",
-        "--test",
-        "soak",
-        "--no-run",
-    ]))?;
+    cmd::run(soak_tests().arg("--no-run"))?;
     let started = Instant::now();
     let mut summary = Vec::new();
     let mut failed = Vec::new();
     for soak in SOAKS {
-        let mut test = cargo();
-        test.args([
-            "test",
-            "--release",
-            "--package",
-            "reliability",
-            "--test",
-            "soak",
-        ])
-        .args(["--", "--ignored", "--exact", "--nocapture", soak])
-        .env("RELIABILITY_SOAK_SECONDS", share.to_string())
-        .stdout(Stdio::piped());
+        let mut test = soak_tests();
+        test.args(["--", "--ignored", "--exact", "--nocapture", soak])
+            .env("RELIABILITY_SOAK_SECONDS", share.to_string())
+            .stdout(Stdio::piped());
         eprintln!("$ RELIABILITY_SOAK_SECONDS={share} cargo test ... soak {soak}");
         let mut child = test
             .spawn()
@@ -75,4 +59,19 @@ pub fn run(minutes: u64) -> Result<(), String> {
         true => Ok(()),
         false => Err(format!("soaks failed: {}", failed.join(", "))),
     }
+}
+
+/// `cargo test` of the soak tests, in release: building them and running
+/// one must name the same build.
+fn soak_tests() -> std::process::Command {
+    let mut test = cargo();
+    test.args([
+        "test",
+        "--release",
+        "--package",
+        "reliability",
+        "--test",
+        "soak",
+    ]);
+    test
 }
