@@ -17,6 +17,7 @@
 
 mod chat;
 mod echo;
+pub mod hostile;
 mod layer;
 mod memory;
 

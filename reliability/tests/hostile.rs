@@ -3,11 +3,12 @@
 //! line past the limit. Meanwhile well-behaved clients keep being served,
 //! and the server's resident memory stays within a stated bound.
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use reliability::hostile::{closed_within, connect, fill_without_reading};
 use reliability::{EchoRun, Layer, PATIENCE, Server, echo_load};
 use rstest::rstest;
 
@@ -57,34 +58,6 @@ fn assert_memory_bounded(server: &mut Server, before: u64) {
     );
 }
 
-fn connect(addr: SocketAddr) -> TcpStream {
-    let s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(PATIENCE)).unwrap();
-    s
-}
-
-/// Reads and drops whatever comes until the server closes (EOF or reset);
-/// fails if it does not within `within`.
-fn closed_within(mut s: TcpStream, within: Duration, what: &str) {
-    let deadline = Instant::now() + within;
-    let mut buf = vec![0; 64 * 1024];
-    // Bounded by the deadline; each read by the socket's read timeout.
-    loop {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: still open after {within:?}"
-        );
-        match s.read(&mut buf) {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::TimedOut => {
-                panic!("{what}: still open after {PATIENCE:?} of silence")
-            }
-            Err(_) => return, // reset: closed too
-        }
-    }
-}
-
 /// Sends a byte every `period` until the server closes the connection;
 /// the time from connect to the close.
 fn trickle(addr: SocketAddr, period: Duration) -> Duration {
@@ -130,22 +103,6 @@ fn silent_and_trickling_clients_are_closed_while_others_are_served(
     server.alive().unwrap();
 }
 
-/// A client that sends a lot and never reads what comes back.
-fn never_reads(addr: SocketAddr) -> TcpStream {
-    let mut s = connect(addr);
-    s.set_write_timeout(Some(Duration::from_millis(500)))
-        .unwrap();
-    let chunk = vec![b'n'; 64 * 1024];
-    // Bounded: 8 MiB at most; it stops at the first write that cannot go
-    // on, once the buffers both ways are full.
-    for _ in 0..128 {
-        if s.write_all(&chunk).is_err() {
-            break;
-        }
-    }
-    s
-}
-
 /// Waits until the server has dropped `s` without reading from it: the
 /// server closed with our bytes unread, so its close was a reset, which
 /// the kernel records as the socket's pending error. No event says so
@@ -173,7 +130,7 @@ fn clients_that_never_read_are_dropped_and_stall_nobody(
     let before = baseline(&mut server);
     let started = Instant::now();
     let stuck: Vec<_> = (0..16)
-        .map(|_| thread::spawn(move || never_reads(addr)))
+        .map(|_| thread::spawn(move || fill_without_reading(addr)))
         .collect();
     let stuck: Vec<TcpStream> = stuck.into_iter().map(|t| t.join().unwrap()).collect();
     // The server is blocked writing to each of them now; the others go on.

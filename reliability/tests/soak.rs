@@ -5,11 +5,11 @@
 //! servers once and runs rounds against them, so that a leak shows as
 //! memory growing from round to round. Not in CI.
 
-use std::io::Read;
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use reliability::hostile::{closed_within, connect, fill_without_reading};
 use reliability::{ChatRun, EchoRun, Layer, PATIENCE, Server, chat_churn, echo_load};
 
 /// The most rounds any soak runs, whatever its time: a bound in count.
@@ -122,6 +122,10 @@ fn soak_nothing_lost() {
     });
 }
 
+/// How long a hostile client may stay open: the servers' 3 s deadline,
+/// and patience.
+const HOSTILE_CLOSE: Duration = Duration::from_secs(3).saturating_add(PATIENCE);
+
 /// Silent clients and clients that never read, beside good ones.
 #[test]
 #[ignore = "a soak: run by `cargo xtask soak`"]
@@ -138,7 +142,12 @@ fn soak_hostile() {
         let addr = server.addr();
         let silent: Vec<TcpStream> = (0..300).map(|_| connect(addr)).collect();
         let stuck: Vec<_> = (0..32)
-            .map(|_| thread::spawn(move || never_reads(addr)))
+            .map(|_| {
+                thread::spawn(move || {
+                    let s = fill_without_reading(addr);
+                    closed_within(s, HOSTILE_CLOSE, "a client that never reads");
+                })
+            })
             .collect();
         let run = EchoRun {
             clients: 500,
@@ -152,45 +161,8 @@ fn soak_hostile() {
             t.join().unwrap();
         }
         for s in silent {
-            closed(s);
+            closed_within(s, HOSTILE_CLOSE, "a silent client");
         }
         format!("{report:?}")
     });
-}
-
-fn connect(addr: SocketAddr) -> TcpStream {
-    let s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(PATIENCE)).unwrap();
-    s
-}
-
-/// Sends until the buffers both ways are full, reading nothing; then
-/// drains, expecting the server to have dropped it by its deadline.
-fn never_reads(addr: SocketAddr) {
-    use std::io::Write;
-    let mut s = connect(addr);
-    s.set_write_timeout(Some(Duration::from_millis(500)))
-        .unwrap();
-    let chunk = vec![b'n'; 64 * 1024];
-    // Bounded: 8 MiB at most.
-    for _ in 0..128 {
-        if s.write_all(&chunk).is_err() {
-            break;
-        }
-    }
-    closed(s);
-}
-
-/// Reads until the server closes, within its deadline and some patience.
-fn closed(mut s: TcpStream) {
-    let deadline = Instant::now() + Duration::from_secs(3) + PATIENCE;
-    let mut buf = vec![0; 64 * 1024];
-    // Bounded by the deadline; each read by the socket's read timeout.
-    loop {
-        assert!(Instant::now() < deadline, "a hostile client still open");
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-    }
 }
