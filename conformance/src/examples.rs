@@ -13,16 +13,12 @@ impl Examples {
     /// Builds the example programs (every example of the workspace in one
     /// `cargo build --workspace --examples`, the same build the tests use,
     /// so that neither rebuilds what the other built) and records where each
-    /// one is. Nothing is built when no layer's program is needed
-    /// (`packages` is empty).
+    /// one is.
     ///
     /// # Errors
     ///
     /// When cargo cannot be run or the build fails.
-    pub fn build(packages: &[&str]) -> Result<Examples, String> {
-        if packages.is_empty() {
-            return Ok(Examples::default());
-        }
+    pub fn build() -> Result<Examples, String> {
         test_support::workspace_examples().map(Examples)
     }
 

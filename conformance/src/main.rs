@@ -124,17 +124,18 @@ fn main() -> ExitCode {
         matrix: args.matrix,
         families: args.families.clone(),
     };
-    let packages = selection.packages();
-    if !packages.is_empty() {
+    let examples = if selection.needs_examples() {
         // A cold build takes minutes and cargo's own output is captured.
         eprintln!("conformance: building the example programs");
-    }
-    let examples = match Examples::build(&packages) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("conformance: {e}");
-            return ExitCode::FAILURE;
+        match Examples::build() {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("conformance: {e}");
+                return ExitCode::FAILURE;
+            }
         }
+    } else {
+        Examples::default()
     };
     let cases = plan::cases(&suite.scenarios, &selection.targets(), &selection.families);
     let threads = pool::default_threads();

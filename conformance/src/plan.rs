@@ -162,9 +162,10 @@ impl Selection {
         targets
     }
 
-    /// The packages whose examples the layers need.
-    pub fn packages(&self) -> Vec<&'static str> {
-        self.layers.iter().map(|l| l.package).collect()
+    /// Whether any case runs a layer's example program (else nothing is
+    /// built: only outside servers and clients are played against).
+    pub fn needs_examples(&self) -> bool {
+        !self.layers.is_empty()
     }
 }
 
