@@ -46,6 +46,10 @@ pub(crate) struct Inner {
     pub(crate) stop: StopSignal,
     pub(crate) force: StopSignal,
     next_id: AtomicU64,
+    /// Connections that ended by themselves after the stop: counted as
+    /// they end, since a stop wakes idle ones at once, before any count of
+    /// the open ones could be taken.
+    drained: AtomicU64,
 }
 
 /// A threaded TCP server: accepts connections on its listener and runs the
@@ -126,6 +130,7 @@ impl Server {
             stop: StopSignal::new()?,
             force: StopSignal::new()?,
             next_id: AtomicU64::new(0),
+            drained: AtomicU64::new(0),
         });
         Ok(Server {
             listener,
@@ -312,6 +317,9 @@ impl InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
+        if self.inner.stop.is_stopped() && self.outcome != Outcome::Forced {
+            self.inner.drained.fetch_add(1, Ordering::SeqCst);
+        }
         self.inner.stats.connection_ended(self.outcome);
         self.inner.registry.remove(self.id);
     }
@@ -343,9 +351,10 @@ fn drain(inner: &Inner) -> ShutdownSummary {
             forced
         }
     };
+    // Every connection has ended (or was forced): the count is complete.
     let summary = ShutdownSummary::new(
         inner.stats.snapshot().served,
-        open.saturating_sub(forced),
+        inner.drained.load(Ordering::SeqCst),
         forced,
     );
     inner.stats.set_summary(summary);
