@@ -6,7 +6,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -62,6 +62,10 @@ pub(crate) struct Shared {
     /// Notified when a connection ends (and so gives a descriptor back):
     /// cuts an accept backoff short.
     closed: Notify,
+    /// Whether the accept loop is backing off, and so waits on `closed`:
+    /// notifying takes the `Notify`'s lock, which every connection's end
+    /// would otherwise take.
+    backing_off: AtomicBool,
     /// Connections that ended by themselves after the stop: counted as they
     /// end, since a stop wakes idle ones at once, before any count of the
     /// open ones could be taken.
@@ -134,6 +138,7 @@ impl Server {
             stop: Arc::default(),
             force: Arc::default(),
             closed: Notify::new(),
+            backing_off: AtomicBool::new(false),
             drained: AtomicU64::new(0),
         });
         Ok(Server {
@@ -261,6 +266,7 @@ async fn accept_loop<S: Future>(
         match accepted? {
             Ok((stream, addr)) => {
                 if let Some((errors, since)) = burst.take() {
+                    shared.backing_off.store(false, Ordering::SeqCst);
                     shared.diagnostics.notice(format_args!(
                         "accepting again after {errors} accept errors in {:.1?}",
                         since.elapsed()
@@ -316,6 +322,7 @@ async fn accept_loop<S: Future>(
                                 // flood its log.
                                 shared.diagnostics.error("accept error (backing off)", &e);
                                 burst = Some((1, Instant::now()));
+                                shared.backing_off.store(true, Ordering::SeqCst);
                             }
                         }
                         drop(permit);
@@ -362,7 +369,9 @@ impl Drop for InFlight {
         }
         self.shared.stats.connection_ended(self.outcome);
         drop(self.permit.take());
-        self.shared.closed.notify_waiters();
+        if self.shared.backing_off.load(Ordering::SeqCst) {
+            self.shared.closed.notify_waiters();
+        }
     }
 }
 
