@@ -171,6 +171,9 @@ impl Output {
 
     /// Sends the whole buffer, then frees it.
     fn poll_send_buffer(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.buf.is_empty() {
+            return Poll::Ready(Ok(()));
+        }
         let mut sent = 0;
         let result = loop {
             if sent == self.buf.len() {
@@ -210,6 +213,43 @@ impl Output {
                 Poll::Pending => Poll::Pending,
             },
         }
+    }
+}
+
+/// How much of what a server's handler left could go out at once.
+pub(crate) enum SentNow {
+    /// All of it, over plain TCP; the buffer went back to the pool.
+    All,
+    /// Not all (the socket is full, or the stream is upgraded): the rest,
+    /// for an output that waits.
+    Rest((WriteSide, Vec<u8>)),
+    Failed(io::Error),
+}
+
+/// Sends what a server's handler left in its output, if a plain TCP socket
+/// takes it without waiting: nearly always, since a handler that returns
+/// leaves at most one buffer, and then the connection's end needs no
+/// future of its own.
+pub(crate) fn send_now(side: WriteSide, mut buf: Vec<u8>, peer: &SocketAddr) -> SentNow {
+    let WriteSide::Tcp(stream) = &side else {
+        return SentNow::Rest((side, buf));
+    };
+    let mut sent = 0;
+    while sent < buf.len() {
+        match stream.try_write(&buf[sent..]) {
+            Ok(0) => return SentNow::Failed(write_zero(peer)),
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return SentNow::Failed(write_error(e, peer)),
+        }
+    }
+    buf.drain(..sent);
+    if buf.is_empty() {
+        pool::give_output(buf);
+        SentNow::All
+    } else {
+        SentNow::Rest((side, buf))
     }
 }
 

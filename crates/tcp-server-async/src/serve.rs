@@ -18,7 +18,7 @@ use tracing::{Instrument, Span};
 use crate::catch::CatchUnwind;
 use crate::hooks::ErasedUpgrade;
 use crate::input::ReadSide;
-use crate::output::{Leftover, WriteSide};
+use crate::output::{Leftover, SentNow, WriteSide, send_now};
 use crate::server::{InFlight, Shared, hard_close};
 use crate::signals::WakeFilter;
 use crate::timeout::Timeout;
@@ -209,11 +209,33 @@ impl Conn {
                 self.end_quietly(flight, Outcome::Failed, Some(&e));
             }
             Ended::Handler(Ok(Err(e))) => self.end(flight, Outcome::Failed, Some(&e)),
-            // Boxed, as the upgrade: its state would otherwise widen every
-            // connection's future by some 400 bytes for the time the
-            // handler runs.
             Ended::Handler(Ok(Ok(()))) => {
-                Box::pin(self.finish(flight, &leftover, peer, deadline)).await;
+                let left = leftover
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                let left = match left {
+                    // The handler gave its output away (to another task):
+                    // that task ends the stream.
+                    None => return self.end(flight, Outcome::Served, None),
+                    // Plain TCP that only this task still holds (here and
+                    // in `side`) whose rest goes out at once: served, and
+                    // its FIN goes when both are dropped, on return.
+                    Some((side, buf)) if Arc::strong_count(&self.stream) == 2 => {
+                        match send_now(side, buf, &peer) {
+                            SentNow::All => return self.end(flight, Outcome::Served, None),
+                            SentNow::Failed(e) => {
+                                return self.end(flight, Outcome::Failed, Some(&e));
+                            }
+                            SentNow::Rest(left) => left,
+                        }
+                    }
+                    Some(left) => left,
+                };
+                // Boxed, as the upgrade: its state would otherwise widen
+                // every connection's future by some 400 bytes for the time
+                // the handler runs.
+                Box::pin(self.finish(flight, left, peer, deadline)).await;
             }
         }
     }
@@ -263,19 +285,10 @@ impl Conn {
     pub(crate) async fn finish(
         &self,
         flight: InFlight,
-        leftover: &Leftover,
+        (side, buf): (WriteSide, Vec<u8>),
         peer: SocketAddr,
         deadline: Option<Instant>,
     ) {
-        let left = leftover
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        let Some((side, buf)) = left else {
-            // The handler gave its output away (to another task): that
-            // task ends the stream.
-            return self.end(flight, Outcome::Served, None);
-        };
         let timeout = Timeout::new("write to", self.shared.settings.write_timeout, deadline);
         let mut output = Output::resume(side, buf, peer, timeout);
         let Some(flushed) = self.unless_forced(output.flush()).await else {

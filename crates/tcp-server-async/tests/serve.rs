@@ -6,6 +6,7 @@ mod util;
 use std::io::{self, ErrorKind};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rstest::rstest;
 use tcp_server_async::{Input, Output, Peer, ServerBuilder};
@@ -92,6 +93,52 @@ async fn the_client_reads_the_end_while_another_task_holds_the_input() {
     assert_eq!(client.rest().await.unwrap(), "");
     release.send(true).unwrap();
     server.stop().await.unwrap();
+}
+
+/// What a handler leaves in its output when it returns reaches the client
+/// whole, then the end: sent at once when the socket has room, and by the
+/// connection's task once the client reads when it has none (the handler
+/// first fills the socket: a 64 KiB write that makes no progress in 50 ms
+/// finds it full; one that merely stalled makes this the first case).
+/// One thread: the client reads only once the connection's task has seen
+/// the handler return.
+#[rstest]
+#[case::at_once(false)]
+#[case::once_the_client_reads(true)]
+#[tokio::test]
+async fn what_a_handler_leaves_buffered_reaches_the_client_whole(#[case] fill: bool) {
+    let (report, reported) = tokio::sync::mpsc::unbounded_channel();
+    let server = util::start(ServerBuilder::new(), move |_, mut output: Output, _| {
+        let report = report.clone();
+        async move {
+            let chunk = vec![b'x'; 64 * 1024];
+            let mut sent = 0;
+            while fill {
+                // A write that waits wrote nothing: the count is exact.
+                match tokio::time::timeout(Duration::from_millis(50), output.write(&chunk)).await {
+                    Ok(written) => sent += written?,
+                    Err(_) => break,
+                }
+                assert!(sent < 1 << 30, "the socket never filled");
+            }
+            output.write_all(b"end\n").await?;
+            assert_eq!(output.buffered(), 4, "the end is left in the buffer");
+            let _ = report.send(sent);
+            Ok(())
+        }
+    });
+    let mut reported = reported;
+    let mut client = connect(server.addr).await;
+    let sent = tokio::time::timeout(util::PATIENCE, reported.recv())
+        .await
+        .expect("the handler returns")
+        .expect("a count");
+    let text = client.rest().await.unwrap();
+    assert_eq!(text.len(), sent + 4);
+    assert!(text[..sent].bytes().all(|b| b == b'x'));
+    assert!(text.ends_with("end\n"));
+    let summary = server.stop().await.unwrap();
+    assert_eq!((summary.served, summary.forced), (1, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
