@@ -24,6 +24,9 @@ pub type AsyncArgs = example_support::ModelServerArgs;
 /// what came has been echoed.
 pub async fn echo(mut input: Input, mut output: Output) -> io::Result<()> {
     input.set_idle(true);
+    // Each write is a whole chunk, flushed at once: gathering it first in
+    // the output's buffer would only copy it.
+    output.set_output_buffer(0);
     loop {
         let data = input.fill_buf().await?;
         if data.is_empty() {
@@ -47,6 +50,8 @@ pub async fn relay_chat(
     relay: tokio::sync::broadcast::Sender<Arc<[u8]>>,
 ) -> io::Result<()> {
     let mut inbox = relay.subscribe();
+    // Each write is a whole line, flushed at once (see `echo`).
+    output.set_output_buffer(0);
     output.write_all(b"connected\n").await?;
     output.flush().await?;
     input.set_idle(true);
