@@ -17,7 +17,7 @@ use tokio::io::{AsyncBufRead, AsyncRead, ReadBuf, ReadHalf};
 use tokio::net::TcpStream;
 
 use crate::pool;
-use crate::stream::{BoxStream, try_read_draining};
+use crate::stream::{BoxStream, readable_now, try_read_draining};
 use crate::timeout::Timeout;
 
 /// How much the input reads at once: allocated when data arrives, freed
@@ -52,6 +52,13 @@ pub(crate) enum ReadSide {
 /// the number of connections); a buffer is zeroed once, when it is
 /// allocated, never between reads.
 ///
+/// # Fairness
+///
+/// Each read that returns data takes a unit of the task's budget, as
+/// tokio's own streams do: a connection whose data never runs out still
+/// gives way to the runtime's other tasks. [`Output`](crate::Output)'s writes
+/// do the same.
+///
 /// # Stopping
 ///
 /// A handler that waits for a client's next request should not hold a
@@ -73,8 +80,8 @@ pub struct Input {
     filled: usize,
     pos: usize,
     capacity: usize,
-    /// The last read found the socket drained (and cleared its
-    /// readiness): the next one waits for readiness first.
+    /// The last read was short, so it cleared the socket's readiness: the
+    /// next one waits for readiness first, without trying.
     drained: bool,
     timeout: Timeout,
     idle: bool,
@@ -166,39 +173,47 @@ impl Input {
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         self.filled = 0;
         match &mut self.side {
+            // Bounded: each WouldBlock clears the readiness it came from (or
+            // found none), so `poll_read_ready` is Pending unless data came
+            // since.
             ReadSide::Tcp(stream) => loop {
-                if self.buf.is_empty() || self.drained {
+                if !self.drained {
+                    // A unit of the task's budget per read, as tokio's own
+                    // reads take: a connection whose data never runs out
+                    // still lets the runtime's other tasks run. Given back
+                    // if nothing is read.
+                    let coop = ready!(tokio::task::coop::poll_proceed(cx));
                     // Data first, then a buffer: an idle input holds none.
-                    match stream.poll_read_ready(cx) {
-                        Poll::Pending => {
-                            release(&mut self.buf);
-                            return match self.timeout.poll_expired(cx, &self.peer) {
-                                Poll::Ready(e) => Poll::Ready(Err(e)),
-                                Poll::Pending => Poll::Pending,
-                            };
-                        }
-                        Poll::Ready(Err(e)) => {
-                            return Poll::Ready(Err(read_error(e, &self.peer)));
-                        }
-                        Poll::Ready(Ok(())) => {
-                            self.drained = false;
-                            if self.buf.is_empty() {
-                                self.buf = pool::take_read(self.capacity);
+                    if self.buf.is_empty() && readable_now(stream) {
+                        self.buf = pool::take_read(self.capacity);
+                    }
+                    if !self.buf.is_empty() {
+                        match try_read_draining(stream, &mut self.buf) {
+                            Ok((n, drained)) => {
+                                coop.made_progress();
+                                self.drained = drained;
+                                return Poll::Ready(Ok(n));
                             }
+                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                            Err(e) => return Poll::Ready(Err(read_error(e, &self.peer))),
                         }
                     }
                 }
-                match try_read_draining(stream, &mut self.buf) {
-                    Ok((n, drained)) => {
-                        self.drained = drained;
-                        return Poll::Ready(Ok(n));
+                // Not readable: the last read was short, tokio knew it (no
+                // system call), or the read found nothing.
+                match stream.poll_read_ready(cx) {
+                    Poll::Pending => {
+                        // Polled next after a wake: the read is tried first.
+                        self.drained = false;
+                        release(&mut self.buf);
+                        return match self.timeout.poll_expired(cx, &self.peer) {
+                            Poll::Ready(e) => Poll::Ready(Err(e)),
+                            Poll::Pending => Poll::Pending,
+                        };
                     }
-                    // Nothing after all (drained, or a false readiness):
-                    // wait. Bounded: the WouldBlock cleared the readiness,
-                    // so the next poll is Pending unless data really came.
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.drained = true,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Poll::Ready(Err(read_error(e, &self.peer))),
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(read_error(e, &self.peer))),
+                    Poll::Ready(Ok(())) => self.drained = false,
                 }
             },
             ReadSide::Upgraded(half) => {

@@ -140,19 +140,28 @@ impl Output {
             // The write first: it fails at once, without a system call,
             // while tokio knows the socket is not writable, and a socket
             // with room (nearly always) is not asked for readiness as well.
-            WriteSide::Tcp(stream) => loop {
-                match stream.try_write(data) {
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    other => break Poll::Ready(other),
+            WriteSide::Tcp(stream) => {
+                // A unit of the task's budget per write, as tokio's own
+                // writes take: a handler that always finds room still lets
+                // the runtime's other tasks run. Given back if none is sent.
+                let coop = ready!(tokio::task::coop::poll_proceed(cx));
+                loop {
+                    match stream.try_write(data) {
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                        other => {
+                            coop.made_progress();
+                            break Poll::Ready(other);
+                        }
+                    }
+                    // Bounded: the WouldBlock cleared the readiness, so this
+                    // is Pending unless the socket became writable since.
+                    match stream.poll_write_ready(cx) {
+                        Poll::Pending => break Poll::Pending,
+                        Poll::Ready(Err(e)) => break Poll::Ready(Err(e)),
+                        Poll::Ready(Ok(())) => {}
+                    }
                 }
-                // Bounded: the WouldBlock cleared the readiness, so this is
-                // Pending unless the socket became writable since.
-                match stream.poll_write_ready(cx) {
-                    Poll::Pending => break Poll::Pending,
-                    Poll::Ready(Err(e)) => break Poll::Ready(Err(e)),
-                    Poll::Ready(Ok(())) => {}
-                }
-            },
+            }
             WriteSide::Upgraded(half) => Pin::new(half).poll_write(cx, data),
             WriteSide::Gone => Poll::Ready(Err(io::Error::from(io::ErrorKind::NotConnected))),
         };
@@ -171,9 +180,6 @@ impl Output {
 
     /// Sends the whole buffer, then frees it.
     fn poll_send_buffer(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.buf.is_empty() {
-            return Poll::Ready(Ok(()));
-        }
         let mut sent = 0;
         let result = loop {
             if sent == self.buf.len() {
@@ -271,7 +277,7 @@ impl AsyncWrite for Output {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        if this.buf.len() + data.len() > this.capacity {
+        if !this.buf.is_empty() && this.buf.len() + data.len() > this.capacity {
             ready!(this.poll_send_buffer(cx))?;
         }
         if data.len() >= this.capacity {
@@ -286,7 +292,9 @@ impl AsyncWrite for Output {
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        ready!(this.poll_send_buffer(cx))?;
+        if !this.buf.is_empty() {
+            ready!(this.poll_send_buffer(cx))?;
+        }
         let flushed = match &mut this.side {
             WriteSide::Upgraded(half) => Pin::new(half).poll_flush(cx),
             _ => Poll::Ready(Ok(())),

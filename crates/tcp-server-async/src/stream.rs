@@ -46,6 +46,12 @@ pub(crate) fn try_read_draining(stream: &TcpStream, buf: &mut [u8]) -> io::Resul
     }
 }
 
+/// Whether tokio holds `stream` readable now: no system call, no waker
+/// registered (`poll_read_ready` would do both when it is not).
+pub(crate) fn readable_now(stream: &TcpStream) -> bool {
+    stream.try_io(Interest::READABLE, || Ok(())).is_ok()
+}
+
 /// Runs `f` on `stream`'s socket as a std stream, for what tokio offers
 /// only through `&mut` or only with its own readiness checks around it.
 fn with_std<R>(stream: &TcpStream, f: impl FnOnce(&std::net::TcpStream) -> R) -> R {
