@@ -11,6 +11,7 @@
 //! ```text
 //! cargo bench -p tcp-server-async --bench async_server            # 21 samples
 //! cargo bench -p tcp-server-async --bench async_server -- --samples 51 echo
+//! cargo bench -p tcp-server-async --bench async_server -- --timeouts   # ours with its default timeouts
 //! ```
 //!
 //! Printed per scenario: the median time of a round on each server; the
@@ -105,6 +106,7 @@ fn main() {
     let mut samples = if measuring { DEFAULT_SAMPLES } else { 1 };
     let mut filter = None;
     let mut threads = 0;
+    let mut ours_kind = Which::Ours;
     let mut rest = args.iter().filter(|a| *a != "--bench");
     while let Some(arg) = rest.next() {
         match arg.as_str() {
@@ -118,6 +120,7 @@ fn main() {
                 let n = rest.next().and_then(|n| n.parse().ok());
                 threads = n.expect("--threads takes a count (0: one thread, current_thread)");
             }
+            "--timeouts" => ours_kind = Which::OursWithTimeouts,
             other if !other.starts_with('-') => filter = Some(other.to_string()),
             _ => {}
         }
@@ -138,8 +141,13 @@ fn main() {
         n => format!("one runtime of {n} worker threads"),
     };
     println!(
-        "async_server: {samples} interleaved samples per scenario; ratio = time ours / baseline \
-         (below 1: faster); servers and load generator share {runtime} on this machine's cores"
+        "async_server: {samples} interleaved samples per scenario; ratio = time ours ({}) / \
+         baseline (below 1: faster); servers and load generator share {runtime} on this \
+         machine's cores",
+        match ours_kind {
+            Which::OursWithTimeouts => "default timeouts and deadline",
+            _ => "no timeouts, as the baseline",
+        }
     );
     println!(
         "| scenario | baseline, µs/round | ours, µs/round | ratio, median (min–max) | 95 % interval of the median |"
@@ -153,7 +161,7 @@ fn main() {
         let (mut base_us, mut ours_us, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         rt.block_on(async {
             let mut baseline = Loaded::new(Which::Baseline, scenario, n).await;
-            let mut ours = Loaded::new(Which::Ours, scenario, n).await;
+            let mut ours = Loaded::new(ours_kind, scenario, n).await;
             // A first batch on each, untimed: connections and caches warm.
             baseline.time(scenario, rounds).await;
             ours.time(scenario, rounds).await;

@@ -7,7 +7,8 @@
 //! valgrind --tool=callgrind target/release/deps/async_workload-HASH ours echo 128 200
 //! ```
 //!
-//! Arguments: `baseline` or `ours`; `daytime`, `echo` or `chat`; the
+//! Arguments: `baseline`, `ours` or `ours-timeouts` (the default timeouts
+//! and deadline); `daytime`, `echo` or `chat`; the
 //! number of connections (echo, chat); the number of rounds.
 
 mod servers;
@@ -16,7 +17,8 @@ use servers::{Scenario, Which, chat_round, clients, daytime_round, echo_round, s
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: async_workload baseline|ours daytime|echo|chat CONNECTIONS ROUNDS";
+    let usage =
+        "usage: async_workload baseline|ours|ours-timeouts daytime|echo|chat CONNECTIONS ROUNDS";
     // Anything else (`cargo bench`'s `--bench`, a test runner's `--list
     // --format terse`) is not for us: do nothing.
     let [which, scenario, n, rounds] = args.as_slice() else {
@@ -25,6 +27,7 @@ fn main() {
     let which = match which.as_str() {
         "baseline" => Which::Baseline,
         "ours" => Which::Ours,
+        "ours-timeouts" => Which::OursWithTimeouts,
         _ => return eprintln!("{usage}"),
     };
     let scenario = match scenario.as_str() {

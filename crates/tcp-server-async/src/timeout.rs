@@ -9,7 +9,7 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
@@ -23,6 +23,11 @@ pub(crate) struct Timeout {
     /// progress.
     waiting_since: Option<Instant>,
     sleep: Option<Pin<Box<Sleep>>>,
+    /// The waker `sleep` was last polled with, while it has not been reset
+    /// since: the timer will wake that task, so polling it again for the
+    /// same task (a few dozen instructions and a waker's registration, at
+    /// every wait of a busy connection) is skipped until it fires.
+    armed_for: Option<Waker>,
     /// "read from", "write to": for the error message.
     op: &'static str,
 }
@@ -38,6 +43,7 @@ impl Timeout {
             deadline,
             waiting_since: None,
             sleep: None,
+            armed_for: None,
             op,
         }
     }
@@ -83,23 +89,46 @@ impl Timeout {
             // (below); only a due time that came closer moves it now.
             Some(sleep) if sleep.deadline() > due => {
                 sleep.as_mut().reset(due);
+                self.armed_for = None;
                 sleep
             }
             Some(sleep) => sleep,
             None => self.sleep.insert(Box::pin(tokio::time::sleep_until(due))),
         };
-        // A due time already past fires at once.
-        if sleep.as_mut().poll(cx).is_pending() {
+        if self
+            .armed_for
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+            && !sleep.is_elapsed()
+        {
             return Poll::Pending;
         }
+        // With the task's budget spent, the timer's poll would be Pending
+        // without reaching the timer (and `armed_for` would lie): the task is
+        // polled again at once (the budget's own wake), and the timer then.
+        if !tokio::task::coop::has_budget_remaining() {
+            return Poll::Pending;
+        }
+        // A due time already past fires at once.
+        if sleep.as_mut().poll(cx).is_pending() {
+            self.armed_for = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        self.armed_for = None;
         if Instant::now() >= due {
             return Poll::Ready(timed_out(self.op, peer, why));
         }
         // An early firing: wait for the rest of this wait.
         sleep.as_mut().reset(due);
+        if !tokio::task::coop::has_budget_remaining() {
+            return Poll::Pending;
+        }
         match sleep.as_mut().poll(cx) {
             Poll::Ready(()) => Poll::Ready(timed_out(self.op, peer, why)),
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                self.armed_for = Some(cx.waker().clone());
+                Poll::Pending
+            }
         }
     }
 }

@@ -74,10 +74,15 @@ pub async fn baseline(scenario: Scenario) -> SocketAddr {
 #[path = "../../examples/common/mod.rs"]
 mod examples;
 
-/// This crate's server for the same scenario.
-pub async fn ours(scenario: Scenario) -> SocketAddr {
+/// This crate's server for the same scenario: without timeouts, as the
+/// baseline, or with the defaults (a read and a write timeout of 60 s, a
+/// deadline of 5 minutes).
+pub async fn ours(scenario: Scenario, timeouts: bool) -> SocketAddr {
     let listener = tcp_ports::listen_on("127.0.0.1", 0).unwrap();
-    let builder = ServerBuilder::new().deadline(None).idle_timeout(None);
+    let builder = match timeouts {
+        true => ServerBuilder::new(),
+        false => ServerBuilder::new().deadline(None).idle_timeout(None),
+    };
     let server = match scenario {
         Scenario::Daytime => builder.build(listener, |_, mut o: Output, _| async move {
             o.write_all(b"Mon Nov 30 00:00:00 2026\n").await
@@ -139,13 +144,16 @@ pub async fn join_all<F: std::future::Future<Output = ()>>(futures: impl Iterato
 pub enum Which {
     Baseline,
     Ours,
+    /// Ours with the default timeouts and deadline.
+    OursWithTimeouts,
 }
 
 /// Starts `which` server for `scenario`.
 pub async fn start(which: Which, scenario: Scenario) -> SocketAddr {
     match which {
         Which::Baseline => baseline(scenario).await,
-        Which::Ours => ours(scenario).await,
+        Which::Ours => ours(scenario, false).await,
+        Which::OursWithTimeouts => ours(scenario, true).await,
     }
 }
 
