@@ -137,3 +137,54 @@ async fn a_waiting_read_times_out_at_its_timeout_holding_no_buffer() {
     assert!(!input.holds_buffer(), "a waiting input holds no buffer");
     drop(client);
 }
+
+/// The timer armed at a connection's first wait fires while later waits
+/// are under way (each began after it): each is moved to its own end, and
+/// the wait that lasts times out its full timeout after it began, neither
+/// sooner nor much later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_times_out_its_timeout_after_a_busy_spell() {
+    const TIMEOUT: Duration = Duration::from_millis(150);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let builder = ServerBuilder::new().idle_timeout(Some(TIMEOUT));
+    let server = util::start(builder, move |mut input, _, _| {
+        let tx = tx.clone();
+        async move {
+            let mut byte = [0; 1];
+            // Bounded: the client sends 8 bytes, then nothing.
+            loop {
+                let read = input.read(&mut byte).await;
+                let _ = tx.send((
+                    std::time::Instant::now(),
+                    read.as_ref().map(|n| *n).map_err(|e| e.kind()),
+                ));
+                read?;
+            }
+        }
+    });
+    let mut client = connect(server.addr).await;
+    // Eight bytes 50 ms apart: 350 ms of waits that each end in time, past
+    // the first wait's 150 ms.
+    for _ in 0..8 {
+        client.writer.write_all(b"x").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut last_byte = None;
+    let timed_out = loop {
+        let (at, read) = tokio::time::timeout(util::PATIENCE, rx.recv())
+            .await
+            .expect("the server reads or times out")
+            .expect("a report");
+        match read {
+            Ok(1) => last_byte = Some(at),
+            other => break (at, other),
+        }
+    };
+    let waited = timed_out.0 - last_byte.expect("the bytes were read");
+    assert_eq!(timed_out.1, Err(ErrorKind::TimedOut));
+    assert!(
+        TIMEOUT <= waited && waited < TIMEOUT + Duration::from_millis(500),
+        "the last wait lasted {waited:?}"
+    );
+    server.stop().await.unwrap();
+}
