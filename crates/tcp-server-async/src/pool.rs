@@ -8,19 +8,37 @@
 //! cache. A few of each default size are kept here per thread instead: the
 //! memory is bounded by the threads, not by the connections.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::thread::LocalKey;
 
 use crate::{DEFAULT_OUTPUT_BUFFER, DEFAULT_READ_BUFFER};
 
-/// How many free buffers of each size a thread keeps.
+/// How many free buffers of each size a thread keeps, besides the last.
 const KEPT: usize = 8;
 
-thread_local! {
-    static READ: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
-    static OUTPUT: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+/// The free buffers of one size on one thread.
+struct Free {
+    /// The buffer given back last. A busy connection gives its buffer back
+    /// at every wait and takes one at every wake, nearly always this one:
+    /// a slot is a few instructions, the list a few dozen.
+    last: Cell<Option<Vec<u8>>>,
+    /// The others, up to [`KEPT`].
+    rest: RefCell<Vec<Vec<u8>>>,
 }
 
-type Free = std::thread::LocalKey<RefCell<Vec<Vec<u8>>>>;
+impl Free {
+    const fn new() -> Free {
+        Free {
+            last: Cell::new(None),
+            rest: RefCell::new(Vec::new()),
+        }
+    }
+}
+
+thread_local! {
+    static READ: Free = const { Free::new() };
+    static OUTPUT: Free = const { Free::new() };
+}
 
 /// A read buffer of `len` bytes, every one initialized, so that a read can
 /// fill it without unsafe code: zeroed when newly allocated, holding what
@@ -61,16 +79,50 @@ pub(crate) fn give_output(mut buf: Vec<u8>) {
     }
 }
 
-fn pop(free: &'static Free) -> Option<Vec<u8>> {
-    free.try_with(|free| free.borrow_mut().pop()).ok().flatten()
+fn pop(free: &'static LocalKey<Free>) -> Option<Vec<u8>> {
+    free.try_with(|free| free.last.take().or_else(|| free.rest.borrow_mut().pop()))
+        .ok()
+        .flatten()
 }
 
-fn push(free: &'static Free, buf: Vec<u8>) {
+fn push(free: &'static LocalKey<Free>, buf: Vec<u8>) {
     // During the thread's exit the buffer is just freed.
     let _ = free.try_with(|free| {
-        let mut free = free.borrow_mut();
-        if free.len() < KEPT {
-            free.push(buf);
+        if let Some(older) = free.last.replace(Some(buf)) {
+            let mut rest = free.rest.borrow_mut();
+            if rest.len() < KEPT {
+                rest.push(older);
+            }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_thread_keeps_the_last_buffer_and_a_few_more_of_the_default_size() {
+        let given: Vec<Vec<u8>> = (0..KEPT + 3)
+            .map(|_| take_read(DEFAULT_READ_BUFFER))
+            .collect();
+        let addresses: Vec<*const u8> = given.iter().map(|b| b.as_ptr()).collect();
+        for buf in given {
+            give_read(buf);
+        }
+        // The last one given back comes first, then the list's, newest
+        // first; past the slot and KEPT more, buffers were freed.
+        let again: Vec<Vec<u8>> = (0..KEPT + 1)
+            .map(|_| take_read(DEFAULT_READ_BUFFER))
+            .collect();
+        let again: Vec<*const u8> = again.iter().map(|b| b.as_ptr()).collect();
+        assert_eq!(again[0], addresses[KEPT + 2]);
+        assert_eq!(
+            &again[1..],
+            addresses[..KEPT].iter().rev().copied().collect::<Vec<_>>()
+        );
+        // Another size is never kept.
+        give_read(vec![0; 16]);
+        assert_eq!(take_read(16).len(), 16);
+    }
 }
