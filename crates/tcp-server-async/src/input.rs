@@ -48,7 +48,7 @@ pub(crate) enum ReadSide {
 /// would block then just waits again.) Over an upgraded (TLS) stream the
 /// buffer is taken for each read that finds no data in the TLS layer, and
 /// given back when it must wait. Each runtime thread keeps a few given-back
-/// buffers for the next reads (at most 8 of each default size, whatever
+/// buffers for the next reads (at most 9 of each default size, whatever
 /// the number of connections); a buffer is zeroed once, when it is
 /// allocated, never between reads.
 ///

@@ -40,8 +40,12 @@ pub(crate) type Leftover = Arc<Mutex<Option<(WriteSide, Vec<u8>)>>>;
 /// Small writes are gathered (up to [`DEFAULT_OUTPUT_BUFFER`] bytes) and
 /// sent on `flush`, when the buffer fills, or, on a server connection, when
 /// the handler returns `Ok`; the buffer is taken for them and given back
-/// once sent (each runtime thread keeps a few for the next writes). A write waits at most the write timeout for room, and not past the
+/// once sent (each runtime thread keeps a few for the next writes). A
+/// write waits at most the write timeout for room, and not past the
 /// connection's deadline; then it fails with `TimedOut`, naming the peer.
+/// A handler whose every write is a whole message flushed at once (an
+/// echo, a relay) can [`Output::set_output_buffer`]`(0)`: its writes then
+/// go to the socket without being copied first.
 ///
 /// A client-side output sends nothing more once dropped: flush (or
 /// `shutdown`) it first, as with tokio's `BufWriter`.
