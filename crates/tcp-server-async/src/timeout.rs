@@ -9,7 +9,7 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, Waker, ready};
 use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
@@ -103,34 +103,35 @@ impl Timeout {
         {
             return Poll::Pending;
         }
-        // With the task's budget spent, the timer's poll would be Pending
-        // without reaching the timer (and `armed_for` would lie): the task is
-        // polled again at once (the budget's own wake), and the timer then.
-        if !tokio::task::coop::has_budget_remaining() {
-            return Poll::Pending;
-        }
         // A due time already past fires at once.
-        if sleep.as_mut().poll(cx).is_pending() {
-            self.armed_for = Some(cx.waker().clone());
+        if poll_arming(sleep, &mut self.armed_for, cx).is_pending() {
             return Poll::Pending;
         }
-        self.armed_for = None;
         if Instant::now() >= due {
             return Poll::Ready(timed_out(self.op, peer, why));
         }
         // An early firing: wait for the rest of this wait.
         sleep.as_mut().reset(due);
-        if !tokio::task::coop::has_budget_remaining() {
-            return Poll::Pending;
-        }
-        match sleep.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(timed_out(self.op, peer, why)),
-            Poll::Pending => {
-                self.armed_for = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
+        ready!(poll_arming(sleep, &mut self.armed_for, cx));
+        Poll::Ready(timed_out(self.op, peer, why))
     }
+}
+
+/// Polls the timer and remembers the waker it holds while it is pending.
+/// With the task's budget spent it is not polled: the poll would be
+/// Pending without reaching the timer (and `armed_for` would lie), and the
+/// budget's own wake polls the task again at once.
+fn poll_arming(
+    sleep: &mut Pin<Box<Sleep>>,
+    armed_for: &mut Option<Waker>,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
+    if !tokio::task::coop::has_budget_remaining() {
+        return Poll::Pending;
+    }
+    let polled = sleep.as_mut().poll(cx);
+    *armed_for = polled.is_pending().then(|| cx.waker().clone());
+    polled
 }
 
 enum Why {
