@@ -70,19 +70,7 @@ async fn the_tls_example_serves_a_rustls_client() {
         test_support::RunningServer::start(program, ["--cert-out".as_ref(), cert_path.as_os_str()])
             .unwrap();
     let pem = std::fs::read(&cert_path).unwrap();
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from_pem_slice(&pem).unwrap())
-        .unwrap();
-    let client = std::sync::Arc::new(
-        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth(),
-    );
+    let client = tls::client_trusting(CertificateDer::from_pem_slice(&pem).unwrap()).unwrap();
     let addr = server.addr().parse().unwrap();
     let stream = tokio::time::timeout(util::PATIENCE, tls::connect(&client, addr))
         .await

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::io;
 use std::sync::Arc;
 
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tcp_server_async::{TcpIo, Upgrade};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
@@ -26,24 +26,30 @@ pub fn test_pki() -> io::Result<TestPki> {
     let cert = certified.cert.der().clone();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der()));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let server = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
+    let server = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(io::Error::other)?
         .with_no_client_auth()
         .with_single_cert(vec![cert.clone()], key)
         .map_err(io::Error::other)?;
+    Ok(TestPki {
+        server: Arc::new(server),
+        client: client_trusting(cert)?,
+        pem: certified.cert.pem(),
+    })
+}
+
+/// A client configuration that trusts `cert` only.
+pub fn client_trusting(cert: CertificateDer<'static>) -> io::Result<Arc<rustls::ClientConfig>> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(cert).map_err(io::Error::other)?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let client = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(io::Error::other)?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    Ok(TestPki {
-        server: Arc::new(server),
-        client: Arc::new(client),
-        pem: certified.cert.pem(),
-    })
+    Ok(Arc::new(client))
 }
 
 /// The server's TLS handshake, as the server's upgrade step.
