@@ -1,27 +1,39 @@
-//! Watching a server program from outside: its exit, its listener closing,
-//! the CPU it spends. No event tells these without reaping the child or
-//! racing it, so each polls, bounded by a deadline.
+//! Watching a server program from outside: its exit (awaited), its
+//! listener closing and the CPU it spends (no event tells these: polled,
+//! bounded by a deadline).
 
 use std::io::ErrorKind;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitStatus};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 
 use crate::RunningServer;
 
 impl RunningServer {
-    /// Waits for the program to exit, at most `within`; panics if it is
-    /// still running then.
+    /// Waits for the program to exit, at most `within`; kills it and
+    /// panics if it is still running then.
     pub fn exit_within(&mut self, within: Duration) -> ExitStatus {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child().try_wait().expect("wait for the server") {
-                return status;
+        let child = self.child();
+        let pid = Pid::from_raw(i32::try_from(child.id()).expect("a pid fits an i32"));
+        let (exited, exit) = mpsc::channel();
+        std::thread::scope(|scope| {
+            // Blocked in waitpid(2) until the exit itself, not polling.
+            scope.spawn(move || {
+                let _ = exited.send(child.wait());
+            });
+            match exit.recv_timeout(within) {
+                Ok(status) => status.expect("wait for the server"),
+                Err(_) => {
+                    // Ends the wait above, so the scope can end.
+                    let _ = kill(pid, Signal::SIGKILL);
+                    panic!("the server did not exit within {within:?}");
+                }
             }
-            assert!(Instant::now() < deadline, "the server did not exit");
-            // No event tells a child's exit without reaping it: poll, bounded.
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        })
     }
 }
 
