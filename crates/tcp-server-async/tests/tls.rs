@@ -63,13 +63,8 @@ async fn tls_echo_while_a_stalled_handshake_waits_out_its_deadline() {
 async fn the_tls_example_serves_a_rustls_client() {
     use rustls::pki_types::{CertificateDer, pem::PemObject};
 
-    let dir = tempfile::tempdir().unwrap();
-    let cert_path = dir.path().join("cert.pem");
-    let program = test_support::example_path("async-tls-echo-server").unwrap();
-    let server =
-        test_support::RunningServer::start(program, ["--cert-out".as_ref(), cert_path.as_os_str()])
-            .unwrap();
-    let pem = std::fs::read(&cert_path).unwrap();
+    let (server, pem) =
+        test_support::RunningServer::start_tls_example("async-tls-echo-server").unwrap();
     let client = tls::client_trusting(CertificateDer::from_pem_slice(&pem).unwrap()).unwrap();
     let addr = server.addr().parse().unwrap();
     let stream = tokio::time::timeout(util::PATIENCE, tls::connect(&client, addr))

@@ -89,13 +89,8 @@ fn a_stalled_handshake_holds_one_slot_until_its_timeout() {
 
 #[test]
 fn the_tls_example_serves_a_rustls_client() {
-    let dir = tempfile::tempdir().unwrap();
-    let cert_path = dir.path().join("cert.pem");
-    let program = test_support::example_path("threaded-tls-echo-server").unwrap();
-    let server =
-        test_support::RunningServer::start(program, ["--cert-out".as_ref(), cert_path.as_os_str()])
-            .unwrap();
-    let pem = std::fs::read(&cert_path).unwrap();
+    let (server, pem) =
+        test_support::RunningServer::start_tls_example("threaded-tls-echo-server").unwrap();
     let cert = CertificateDer::from_pem_slice(&pem).unwrap();
     let mut roots = RootCertStore::empty();
     roots.add(cert).unwrap();

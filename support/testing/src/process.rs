@@ -127,6 +127,29 @@ impl RunningServer {
     pub fn child(&mut self) -> &mut Child {
         &mut self.child
     }
+
+    /// Starts a TLS example program (`threaded-tls-echo-server`,
+    /// `async-tls-echo-server`), which writes the certificate it made at
+    /// start to `--cert-out`: the running program, and that certificate as
+    /// PEM for a client to trust.
+    ///
+    /// Scheme: none.
+    ///
+    /// # Errors
+    ///
+    /// As [`example_path`] and [`RunningServer::start`], or when the
+    /// certificate cannot be read.
+    pub fn start_tls_example(example: &str) -> io::Result<(RunningServer, Vec<u8>)> {
+        let dir = tempfile::tempdir()?;
+        let cert = dir.path().join("cert.pem");
+        let server = RunningServer::start(
+            example_path(example)?,
+            ["--cert-out".as_ref(), cert.as_os_str()],
+        )?;
+        // Written before the program announced itself.
+        let pem = std::fs::read(&cert)?;
+        Ok((server, pem))
+    }
 }
 
 impl Drop for RunningServer {
