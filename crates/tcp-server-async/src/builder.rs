@@ -272,7 +272,7 @@ impl ServerBuilder {
             settings,
             self.hooks,
             self.diagnostics,
-            Arc::new(move |i, o, p| Box::pin(handler(i, o, p)) as crate::server::HandlerFuture),
+            crate::serve::spawner(handler),
         )
     }
 }

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use crate::input::ReadSide;
 use crate::output::WriteSide;
-use crate::timeout::Timeout;
+use crate::timeout::{Op, Timeout};
 use crate::{Input, Output};
 
 /// Connects to `target` with the default configuration
@@ -144,13 +144,13 @@ pub fn split(stream: TcpStream, config: &TcpConfig) -> io::Result<(Input, Output
     let input = Input::new(
         ReadSide::Tcp(Arc::clone(&stream)),
         peer,
-        Timeout::new("read from", config.read_timeout, None),
+        Timeout::new(Op::Read, config.read_timeout, None),
         None,
     );
     let mut output = Output::new(
         WriteSide::Tcp(stream),
         peer,
-        Timeout::new("write to", config.write_timeout, None),
+        Timeout::new(Op::Write, config.write_timeout, None),
         None,
     );
     if config.buffer_size > 0 {

@@ -5,7 +5,7 @@ use std::future::{Future, poll_fn};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::sync::{Arc, PoisonError};
 use std::task::Poll;
 
@@ -15,33 +15,55 @@ use tokio::time::Instant;
 use tokio_util::either::Either;
 use tracing::{Instrument, Span};
 
-use crate::catch::CatchUnwind;
+use crate::catch::poll_caught;
 use crate::hooks::ErasedUpgrade;
 use crate::input::ReadSide;
 use crate::output::{Leftover, SentNow, WriteSide, send_now};
-use crate::server::{InFlight, Shared, hard_close};
-use crate::signals::WakeFilter;
-use crate::timeout::Timeout;
+use crate::server::{Accepted, InFlight, Shared, Spawn, hard_close};
+use crate::signals::SignalWatch;
+use crate::timeout::{Op, Timeout};
 use crate::{Input, Outcome, Output, Peer, TcpIo, connection_span};
 use tcp_server::PanicMessage;
+
+/// How the accept loop starts a connection's task for `handler`.
+pub(crate) fn spawner<H, F>(handler: H) -> Box<Spawn>
+where
+    H: Fn(Input, Output, Peer) -> F + Send + Sync + 'static,
+    F: Future<Output = io::Result<()>> + Send + 'static,
+{
+    let handler = Arc::new(handler);
+    Box::new(move |tracker, shared, accepted| {
+        // Boxed, the connection's state is written once, in place, instead
+        // of moved into the task at each layer of spawning.
+        tracker.spawn(Box::pin(serve(shared, Arc::clone(&handler), accepted)));
+    })
+}
 
 /// The future of one connection's task. Made here, not in an `async fn`:
 /// nothing before the connection's run needs to wait, and the task's future
 /// stays the size of that run (an `async fn` would hold it twice over, one
 /// per way of running it, and past a kilobyte every connection's task is a
 /// slow allocation).
-pub(crate) fn serve(
+fn serve<H, F>(
     shared: Arc<Shared>,
-    stream: TcpStream,
-    accepted_from: SocketAddr,
-    id: u64,
-    flight: InFlight,
-    accepted_at: Instant,
-) -> impl Future<Output = ()> + Send {
+    handler: Arc<H>,
+    accepted: Accepted,
+) -> impl Future<Output = ()> + Send
+where
+    H: Fn(Input, Output, Peer) -> F + Send + Sync + 'static,
+    F: Future<Output = io::Result<()>> + Send + 'static,
+{
+    let Accepted {
+        stream,
+        from,
+        id,
+        flight,
+        at,
+    } = accepted;
     let stream = Arc::new(stream);
     let addresses = match &shared.hooks.addresses {
         Some(hook) => hook(&stream),
-        None => known_addresses(shared.listening, &stream, accepted_from),
+        None => known_addresses(shared.listening, &stream, from),
     };
     let peer = match &addresses {
         Ok((_, peer)) => *peer,
@@ -54,11 +76,11 @@ pub(crate) fn serve(
     let conn = Conn {
         shared,
         stream,
-        span: span.clone(),
+        traced: !disabled,
         id,
-        accepted_at,
+        accepted_at: at,
     };
-    let run = conn.run(addresses, flight);
+    let run = conn.run(handler, addresses, flight);
     if disabled {
         // No subscriber wants it: entering and leaving it on every poll
         // would still cost a few calls per wake.
@@ -89,7 +111,9 @@ fn known_addresses(
 struct Conn {
     shared: Arc<Shared>,
     stream: Arc<TcpStream>,
-    span: Span,
+    /// Whether the task runs in the connection's span (then entered
+    /// whenever this code runs): the span itself is not kept twice.
+    traced: bool,
     id: u64,
     accepted_at: Instant,
 }
@@ -101,143 +125,177 @@ enum Ended {
 }
 
 impl Conn {
-    async fn run(self, addresses: io::Result<(SocketAddr, SocketAddr)>, flight: InFlight) {
-        let shared = &*self.shared;
-        let settings = &shared.settings;
-        let (local, peer) = match addresses {
-            Ok(addrs) => addrs,
-            Err(e) => return self.end(flight, Outcome::Failed, Some(&e)),
-        };
-        shared.diagnostics.accepted(self.id, peer);
-        let deadline = settings.deadline.map(|d| self.accepted_at + d);
-        let (read_side, write_side) = match &shared.hooks.upgrade {
-            None => (
-                ReadSide::Tcp(Arc::clone(&self.stream)),
-                WriteSide::Tcp(Arc::clone(&self.stream)),
-            ),
-            // Boxed: its state (a handshake under a timeout beside the
-            // force) would otherwise sit in every connection's future, and
-            // a future past a kilobyte is a slow allocation for every
-            // plain connection.
-            Some(upgrade) => match Box::pin(self.upgrade(upgrade, peer, deadline)).await {
-                Ok(sides) => sides,
-                Err((outcome, e)) => return self.end(flight, outcome, e.as_ref().map(|e| e as _)),
-            },
-        };
-        let leftover = Leftover::default();
+    /// The connection's life after accept. Not an `async fn`: one moves
+    /// its arguments into locals and keeps both copies in its state, which
+    /// widened every connection's task by some 200 bytes.
+    #[expect(clippy::manual_async_fn, reason = "the state an async fn would keep")]
+    fn run<H, F>(
+        self,
+        handler: Arc<H>,
+        addresses: io::Result<(SocketAddr, SocketAddr)>,
+        flight: InFlight,
+    ) -> impl Future<Output = ()>
+    where
+        H: Fn(Input, Output, Peer) -> F,
+        F: Future<Output = io::Result<()>>,
+    {
+        async move {
+            let shared = &*self.shared;
+            let settings = &shared.settings;
+            let (local, peer) = match addresses {
+                Ok(addrs) => addrs,
+                Err(e) => return self.end(flight, Outcome::Failed, Some(&e)),
+            };
+            shared.diagnostics.accepted(self.id, peer);
+            let deadline = settings.deadline.map(|d| self.accepted_at + d);
+            let sides = match &shared.hooks.upgrade {
+                None => (
+                    ReadSide::Tcp(Arc::clone(&self.stream)),
+                    WriteSide::Tcp(Arc::clone(&self.stream)),
+                ),
+                // Boxed: its state (a handshake under a timeout beside the
+                // force) would otherwise sit in every connection's future, and
+                // a future past a kilobyte is a slow allocation for every
+                // plain connection.
+                Some(upgrade) => match Box::pin(self.upgrade(upgrade, peer, deadline)).await {
+                    Ok(sides) => sides,
+                    Err((outcome, e)) => {
+                        return self.end(flight, outcome, e.as_ref().map(|e| e as _));
+                    }
+                },
+            };
+            let leftover = Leftover::default();
+            let future = match self.call(&*handler, sides, (local, peer), deadline, &leftover) {
+                Ok(future) => future,
+                Err(panic) => return self.end(flight, Outcome::Panicked, Some(&panic)),
+            };
+            drop(handler);
+            if shared.force.is_cancelled() {
+                drop(future);
+                return self.end(flight, Outcome::Forced, None);
+            }
+            let (force, stop) = (&*shared.force, &*shared.stop);
+            // In a block of its own: the handler's future (and with it its
+            // input and output, whose output leaves what it still holds in
+            // `leftover`) is dropped at its end.
+            let ended = {
+                let mut future = pin!(future);
+                let mut force_wait = pin!(force.cancelled());
+                let mut stop_wait = pin!(stop.cancelled());
+                let mut stop_seen = false;
+                // Made when the handler first waits: one that finishes in its
+                // first poll (a daytime server) is not worth a wait on the stop
+                // and the force.
+                let mut watch: Option<SignalWatch> = None;
+                poll_fn(|cx| {
+                    // The stop and force only when they fired (or the task's
+                    // waker changed): polling their waits takes their shared
+                    // locks, on every wake of every connection.
+                    if let Some(watch) = &mut watch {
+                        let fired = force.is_cancelled() || (!stop_seen && stop.is_cancelled());
+                        if watch.should_poll(cx, fired) {
+                            if force_wait.as_mut().poll(cx).is_ready() {
+                                return Poll::Ready(Ended::Forced);
+                            }
+                            // Seen once, the stop has woken the handler (polled
+                            // below), so that an idle input it waits on sees the
+                            // stop and reads end-of-file.
+                            if !stop_seen && stop_wait.as_mut().poll(cx).is_ready() {
+                                stop_seen = true;
+                            }
+                        }
+                    }
+                    if let Poll::Ready(result) = poll_caught(future.as_mut(), cx) {
+                        return Poll::Ready(Ended::Handler(result));
+                    }
+                    if watch.is_none() {
+                        // Polled now, the waits see a stop or force that came
+                        // before them, and wake the task for those after.
+                        watch = Some(SignalWatch::registered(cx));
+                        if force_wait.as_mut().poll(cx).is_ready() {
+                            return Poll::Ready(Ended::Forced);
+                        }
+                        if stop_wait.as_mut().poll(cx).is_ready() {
+                            // The handler is polled again, to see it.
+                            stop_seen = true;
+                            cx.waker().wake_by_ref();
+                        }
+                    }
+                    Poll::Pending
+                })
+                .await
+            };
+            match ended {
+                Ended::Forced => self.end(flight, Outcome::Forced, None),
+                Ended::Handler(Err(panic)) => self.end(flight, Outcome::Panicked, Some(&panic)),
+                // A client that went silent (or dripped past the deadline) is
+                // closed normally: nothing the handler wrote was cut off.
+                Ended::Handler(Ok(Err(e))) if tcp_ports::is_read_timeout(&e) => {
+                    self.end_quietly(flight, Outcome::Failed, Some(&e));
+                }
+                Ended::Handler(Ok(Err(e))) => self.end(flight, Outcome::Failed, Some(&e)),
+                Ended::Handler(Ok(Ok(()))) => {
+                    let left = leftover
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .take();
+                    let left = match left {
+                        // The handler gave its output away (to another task):
+                        // that task ends the stream.
+                        None => return self.end(flight, Outcome::Served, None),
+                        // Plain TCP that only this task still holds (here and
+                        // in `side`) whose rest goes out at once: served, and
+                        // its FIN goes when both are dropped, on return.
+                        Some((side, buf)) if Arc::strong_count(&self.stream) == 2 => {
+                            match send_now(side, buf, &peer) {
+                                SentNow::All => return self.end(flight, Outcome::Served, None),
+                                SentNow::Failed(e) => {
+                                    return self.end(flight, Outcome::Failed, Some(&e));
+                                }
+                                SentNow::Rest(left) => left,
+                            }
+                        }
+                        Some(left) => left,
+                    };
+                    // Boxed, as the upgrade: its state would otherwise widen
+                    // every connection's future by some 400 bytes for the time
+                    // the handler runs.
+                    Box::pin(self.finish(flight, left, peer, deadline)).await;
+                }
+            }
+        }
+    }
+
+    /// Calls the handler with the connection's input, output and peer: its
+    /// future, or its panic. Made here, not in `run`: a value made there
+    /// and moved into the handler keeps its room in the task's state.
+    fn call<H, F>(
+        &self,
+        handler: &H,
+        (read_side, write_side): (ReadSide, WriteSide),
+        (local, peer): (SocketAddr, SocketAddr),
+        deadline: Option<Instant>,
+        leftover: &Leftover,
+    ) -> Result<F, PanicMessage>
+    where
+        H: Fn(Input, Output, Peer) -> F,
+    {
+        let settings = &self.shared.settings;
         let input = Input::new(
             read_side,
             peer,
-            Timeout::new("read from", settings.read_timeout, deadline),
-            Some(Arc::clone(&shared.stop)),
+            Timeout::new(Op::Read, settings.read_timeout, deadline),
+            Some(Arc::clone(&self.shared.stop)),
         );
         let mut output = Output::new(
             write_side,
             peer,
-            Timeout::new("write to", settings.write_timeout, deadline),
-            Some(Arc::clone(&leftover)),
+            Timeout::new(Op::Write, settings.write_timeout, deadline),
+            Some(Arc::clone(leftover)),
         );
         output.set_output_buffer(settings.output_buffer);
-        let info = Peer::new(self.id, local, peer, Arc::clone(&shared.stop));
-        let handler = &shared.handler;
-        let future = match catch_unwind(AssertUnwindSafe(|| handler(input, output, info))) {
-            Ok(future) => future,
-            Err(payload) => {
-                return self.end(flight, Outcome::Panicked, Some(&PanicMessage(payload)));
-            }
-        };
-        let mut future = CatchUnwind::new(future);
-        let mut force = pin!(shared.force.cancelled());
-        let mut stop = pin!(shared.stop.cancelled());
-        let mut stop_seen = false;
-        // Made when the handler first waits: one that finishes in its
-        // first poll (a daytime server) is not worth a wait on the stop and
-        // the force.
-        let mut signals: Option<WakeFilter> = None;
-        if shared.force.is_cancelled() {
-            drop(future);
-            return self.end(flight, Outcome::Forced, None);
-        }
-        let ended = poll_fn(|cx| {
-            // The stop and force only when they woke the task: polling them
-            // takes their shared locks, on every wake of every connection.
-            if let Some(filter) = &mut signals
-                && filter.should_poll(cx)
-            {
-                let mut signal_cx = filter.context();
-                if force.as_mut().poll(&mut signal_cx).is_ready() {
-                    return Poll::Ready(Ended::Forced);
-                }
-                // Seen once, the stop has woken the handler (polled below),
-                // so that an idle input it waits on sees the stop and reads
-                // end-of-file.
-                if !stop_seen && stop.as_mut().poll(&mut signal_cx).is_ready() {
-                    stop_seen = true;
-                }
-            }
-            if let Poll::Ready(result) = Pin::new(&mut future).poll(cx) {
-                return Poll::Ready(Ended::Handler(result));
-            }
-            if signals.is_none() {
-                // Polled now, the waits see a stop or force that came
-                // before them, and wake the task for those after.
-                let filter = signals.insert(WakeFilter::new());
-                if filter.should_poll(cx) {
-                    let mut signal_cx = filter.context();
-                    if force.as_mut().poll(&mut signal_cx).is_ready() {
-                        return Poll::Ready(Ended::Forced);
-                    }
-                    if stop.as_mut().poll(&mut signal_cx).is_ready() {
-                        // The handler is polled again, to see it.
-                        stop_seen = true;
-                        cx.waker().wake_by_ref();
-                    }
-                }
-            }
-            Poll::Pending
-        })
-        .await;
-        // The handler's input and output go now; the output leaves what it
-        // still holds in `leftover`.
-        drop(future);
-        match ended {
-            Ended::Forced => self.end(flight, Outcome::Forced, None),
-            Ended::Handler(Err(panic)) => self.end(flight, Outcome::Panicked, Some(&panic)),
-            // A client that went silent (or dripped past the deadline) is
-            // closed normally: nothing the handler wrote was cut off.
-            Ended::Handler(Ok(Err(e))) if tcp_ports::is_read_timeout(&e) => {
-                self.end_quietly(flight, Outcome::Failed, Some(&e));
-            }
-            Ended::Handler(Ok(Err(e))) => self.end(flight, Outcome::Failed, Some(&e)),
-            Ended::Handler(Ok(Ok(()))) => {
-                let left = leftover
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .take();
-                let left = match left {
-                    // The handler gave its output away (to another task):
-                    // that task ends the stream.
-                    None => return self.end(flight, Outcome::Served, None),
-                    // Plain TCP that only this task still holds (here and
-                    // in `side`) whose rest goes out at once: served, and
-                    // its FIN goes when both are dropped, on return.
-                    Some((side, buf)) if Arc::strong_count(&self.stream) == 2 => {
-                        match send_now(side, buf, &peer) {
-                            SentNow::All => return self.end(flight, Outcome::Served, None),
-                            SentNow::Failed(e) => {
-                                return self.end(flight, Outcome::Failed, Some(&e));
-                            }
-                            SentNow::Rest(left) => left,
-                        }
-                    }
-                    Some(left) => left,
-                };
-                // Boxed, as the upgrade: its state would otherwise widen
-                // every connection's future by some 400 bytes for the time
-                // the handler runs.
-                Box::pin(self.finish(flight, left, peer, deadline)).await;
-            }
-        }
+        let info = Peer::new(self.id, local, peer, Arc::clone(&self.shared.stop));
+        catch_unwind(AssertUnwindSafe(|| handler(input, output, info))).map_err(PanicMessage)
     }
 
     /// The upgrade step under its timeout (and the connection's deadline):
@@ -289,7 +347,7 @@ impl Conn {
         peer: SocketAddr,
         deadline: Option<Instant>,
     ) {
-        let timeout = Timeout::new("write to", self.shared.settings.write_timeout, deadline);
+        let timeout = Timeout::new(Op::Write, self.shared.settings.write_timeout, deadline);
         let mut output = Output::resume(side, buf, peer, timeout);
         let Some(flushed) = self.unless_forced(output.flush()).await else {
             return self.end(flight, Outcome::Forced, None);
@@ -343,13 +401,13 @@ impl Conn {
 
     fn count(&self, mut flight: InFlight, outcome: Outcome, error: Option<&dyn fmt::Display>) {
         let shared = flight.shared();
-        shared.diagnostics.finished(
-            &self.span,
-            self.id,
-            outcome,
-            self.accepted_at.elapsed(),
-            error,
-        );
+        let span = match self.traced {
+            true => Span::current(),
+            false => Span::none(),
+        };
+        shared
+            .diagnostics
+            .finished(&span, self.id, outcome, self.accepted_at.elapsed(), error);
         flight.outcome = outcome;
         drop(flight);
     }

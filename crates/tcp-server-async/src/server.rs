@@ -18,15 +18,26 @@ use tokio_util::task::TaskTracker;
 use tcp_ports::{AcceptBackoff, AcceptErrorClass, classify_accept_error};
 
 use crate::hooks::Hooks;
-use crate::signals::WakeFilter;
+use crate::signals::SignalWatch;
 use crate::token::Token;
 use crate::{
     Diagnostics, Input, IntoListener, Outcome, Output, Peer, ServerBuilder, ServerHandle,
     ShutdownSummary, Stats,
 };
 
-pub(crate) type HandlerFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
-pub(crate) type Handler = dyn Fn(Input, Output, Peer) -> HandlerFuture + Send + Sync;
+/// Starts an accepted connection's task. Made where the handler's type is
+/// known ([`crate::serve::spawner`]), so that the handler's future is part
+/// of the task's own, not a box of its own behind a virtual call.
+pub(crate) type Spawn = dyn Fn(&TaskTracker, Arc<Shared>, Accepted) + Send + Sync;
+
+/// A connection just accepted, for [`Spawn`].
+pub(crate) struct Accepted {
+    pub(crate) stream: TcpStream,
+    pub(crate) from: SocketAddr,
+    pub(crate) id: u64,
+    pub(crate) flight: InFlight,
+    pub(crate) at: Instant,
+}
 
 /// What the builder settled.
 #[derive(Debug, Clone)]
@@ -44,7 +55,7 @@ pub(crate) struct Settings {
 pub(crate) struct Shared {
     pub(crate) settings: Settings,
     pub(crate) hooks: Hooks,
-    pub(crate) handler: Arc<Handler>,
+    pub(crate) spawn: Box<Spawn>,
     pub(crate) diagnostics: Diagnostics,
     pub(crate) stats: Arc<Stats>,
     /// The listener's address: the local address of its connections
@@ -122,7 +133,7 @@ impl Server {
         settings: Settings,
         hooks: Hooks,
         diagnostics: Diagnostics,
-        handler: Arc<Handler>,
+        spawn: Box<Spawn>,
     ) -> io::Result<Server> {
         let local = listener.local_addr()?;
         let shared = Arc::new(Shared {
@@ -131,7 +142,7 @@ impl Server {
                 .map(|n| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS)))),
             settings,
             hooks,
-            handler,
+            spawn,
             diagnostics,
             stats: Arc::new(Stats::new()),
             listening: local,
@@ -237,7 +248,7 @@ async fn accept_loop<S: Future>(
     // One wait for the stop across every accept, polled only when it woke
     // the loop: a fresh one per accept took the token's locks three times.
     let mut stopped = std::pin::pin!(shared.stop.cancelled());
-    let mut stop_filter = WakeFilter::new();
+    let mut watch = SignalWatch::default();
     loop {
         // The slot first: while every slot is taken, clients wait in the
         // kernel's queue, not in ours.
@@ -251,8 +262,8 @@ async fn accept_loop<S: Future>(
             },
         };
         let accepted = std::future::poll_fn(|cx| {
-            if stop_filter.should_poll(cx)
-                && stopped.as_mut().poll(&mut stop_filter.context()).is_ready()
+            if watch.should_poll(cx, shared.stop.is_cancelled())
+                && stopped.as_mut().poll(cx).is_ready()
             {
                 return Poll::Ready(None);
             }
@@ -298,16 +309,14 @@ async fn accept_loop<S: Future>(
                     outcome: Outcome::Failed,
                     permit,
                 };
-                // Boxed, the connection's state is written once, in place,
-                // instead of moved into the task at each layer of spawning.
-                tracker.spawn(Box::pin(crate::serve::serve(
-                    Arc::clone(shared),
+                let accepted = Accepted {
                     stream,
-                    addr,
-                    next_id,
+                    from: addr,
+                    id: next_id,
                     flight,
-                    Instant::now(),
-                )));
+                    at: Instant::now(),
+                };
+                (shared.spawn)(tracker, Arc::clone(shared), accepted);
             }
             Err(e) => {
                 let class = classify_accept_error(&e);

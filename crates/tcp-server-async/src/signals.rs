@@ -4,84 +4,68 @@
 //! A `CancellationToken`'s future takes the token's lock (and its
 //! `Notify`'s) each time it is polled. Polled beside the handler, that is
 //! two shared locks per wake of every connection, on tokens all the
-//! connections share. [`WakeFilter`] polls them with a waker of its own and
-//! only when that waker was woken (or the task's waker changed): a
-//! connection's wakes by its socket cost an atomic swap here.
+//! connections share. Once polled, such a wait holds the task's waker and
+//! wakes it when its token fires; it needs polling again only then (the
+//! token's flag tells, one load of a line every connection reads) or when
+//! the task's waker changed. [`SignalWatch`] remembers that waker: it is
+//! kept in the task's own state, so a connection's wakes by its socket
+//! touch nothing of its own beside it.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Wake, Waker};
+use std::task::{Context, Waker};
 
-/// Tells when the futures polled with its [`WakeFilter::waker`] need a
-/// poll: the first time, after one of them woke the task, or when the
-/// task's waker changed.
-pub(crate) struct WakeFilter {
-    flag: Arc<Flag>,
-    /// `flag` as a waker, made once.
-    waker: Waker,
-    /// The task's waker that `flag` wakes; `None` until the first poll.
-    task: Option<Waker>,
+/// Tells when the waits on the stop and the force need a poll: the first
+/// time, when the task's waker changed, or when a token fired.
+#[derive(Default)]
+pub(crate) struct SignalWatch {
+    /// The waker the waits were last polled with.
+    registered: Option<Waker>,
 }
 
-struct Flag {
-    woken: AtomicBool,
-    /// Touched only when the task's waker changes and when a watched future
-    /// wakes (a stop, a force): never on the connection's own wakes.
-    task: Mutex<Option<Waker>>,
-}
-
-impl Wake for Flag {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
+impl SignalWatch {
+    /// One for waits about to be polled with `cx`.
+    pub(crate) fn registered(cx: &Context<'_>) -> SignalWatch {
+        SignalWatch {
+            registered: Some(cx.waker().clone()),
+        }
     }
 
-    fn wake_by_ref(self: &Arc<Self>) {
-        // Set before the task is woken, so that its poll sees it.
-        self.woken.store(true, Ordering::Release);
-        if let Some(task) = &*self.task.lock().unwrap_or_else(PoisonError::into_inner) {
-            task.wake_by_ref();
+    /// Whether the waits must be polled now, with `cx`. `fired`: whether a
+    /// token the waits are for fired (read from its flag, which is set
+    /// before the token wakes anyone, so a wake by the token always finds
+    /// it set).
+    pub(crate) fn should_poll(&mut self, cx: &Context<'_>, fired: bool) -> bool {
+        match &self.registered {
+            Some(waker) if waker.will_wake(cx.waker()) => fired,
+            _ => {
+                self.registered = Some(cx.waker().clone());
+                true
+            }
         }
     }
 }
 
-impl WakeFilter {
-    pub(crate) fn new() -> WakeFilter {
-        let flag = Arc::new(Flag {
-            woken: AtomicBool::new(false),
-            task: Mutex::new(None),
-        });
-        WakeFilter {
-            waker: Waker::from(Arc::clone(&flag)),
-            flag,
-            task: None,
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::task::Wake;
+
+    struct Nothing;
+    impl Wake for Nothing {
+        fn wake(self: Arc<Self>) {}
     }
 
-    /// Whether the watched futures must be polled now (with
-    /// [`WakeFilter::context`]). No wake is lost: the flag is cleared
-    /// before they are polled, so a wake during their poll makes the next
-    /// call true again.
-    pub(crate) fn should_poll(&mut self, cx: &Context<'_>) -> bool {
-        if self.task.as_ref().is_some_and(|t| t.will_wake(cx.waker())) {
-            // A plain load first: nearly every wake is the connection's
-            // own, and a swap is a locked instruction. A wake that sets the
-            // flag after the load wakes the task again.
-            return self.flag.woken.load(Ordering::Acquire)
-                && self.flag.woken.swap(false, Ordering::AcqRel);
-        }
-        let task = cx.waker().clone();
-        *self
-            .flag
-            .task
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(task.clone());
-        self.task = Some(task);
-        self.flag.woken.store(false, Ordering::Release);
-        true
-    }
-
-    /// The context to poll the watched futures with.
-    pub(crate) fn context(&self) -> Context<'_> {
-        Context::from_waker(&self.waker)
+    #[test]
+    fn polls_first_then_on_a_fired_token_or_a_new_waker() {
+        let one = Waker::from(Arc::new(Nothing));
+        let other = Waker::from(Arc::new(Nothing));
+        let mut watch = SignalWatch::default();
+        assert!(watch.should_poll(&Context::from_waker(&one), false));
+        assert!(!watch.should_poll(&Context::from_waker(&one), false));
+        assert!(watch.should_poll(&Context::from_waker(&one), true));
+        assert!(watch.should_poll(&Context::from_waker(&other), false));
+        assert!(!watch.should_poll(&Context::from_waker(&other), false));
+        let mut watch = SignalWatch::registered(&Context::from_waker(&one));
+        assert!(!watch.should_poll(&Context::from_waker(&one), false));
     }
 }

@@ -28,16 +28,28 @@ pub(crate) struct Timeout {
     /// same task (a few dozen instructions and a waker's registration, at
     /// every wait of a busy connection) is skipped until it fires.
     armed_for: Option<Waker>,
-    /// "read from", "write to": for the error message.
-    op: &'static str,
+    /// For the error message (a byte, where the words would take 16).
+    op: Op,
+}
+
+/// Which way a timeout waits.
+#[derive(Clone, Copy)]
+pub(crate) enum Op {
+    Read,
+    Write,
+}
+
+impl Op {
+    fn as_str(self) -> &'static str {
+        match self {
+            Op::Read => "read from",
+            Op::Write => "write to",
+        }
+    }
 }
 
 impl Timeout {
-    pub(crate) fn new(
-        op: &'static str,
-        limit: Option<Duration>,
-        deadline: Option<Instant>,
-    ) -> Timeout {
+    pub(crate) fn new(op: Op, limit: Option<Duration>, deadline: Option<Instant>) -> Timeout {
         Timeout {
             limit,
             deadline,
@@ -141,12 +153,16 @@ enum Why {
 
 /// The timeout as tcp-ports reports one (a `NetworkError` of kind
 /// `TimedOut`), so `tcp_ports::is_timeout` and `is_read_timeout` know it.
-fn timed_out(op: &'static str, peer: &SocketAddr, why: Why) -> io::Error {
+fn timed_out(op: Op, peer: &SocketAddr, why: Why) -> io::Error {
     let message = match why {
         Why::Limit(limit) => format!("timed out after {limit:?}"),
         Why::Deadline => "timed out (the connection's deadline passed)".to_string(),
     };
-    tcp_ports::network_error(io::Error::new(io::ErrorKind::TimedOut, message), op, peer)
+    tcp_ports::network_error(
+        io::Error::new(io::ErrorKind::TimedOut, message),
+        op.as_str(),
+        peer,
+    )
 }
 
 impl fmt::Debug for Timeout {
