@@ -180,6 +180,23 @@ impl Socket {
         Ok((sock.into(), SockAddr::from_socket2(&addr)?))
     }
 
+    /// [`Socket::accept`] on a listener `fd` borrowed from another owner
+    /// (a std or tokio listener), with the new socket non-blocking from the
+    /// start (`accept4(2)` with `SOCK_NONBLOCK`): one system call where
+    /// `accept` and `set_nonblocking` take two.
+    ///
+    /// Scheme: `accept`, `socket:accept` (a non-blocking variant).
+    ///
+    /// # Errors
+    ///
+    /// As [`Socket::accept`].
+    #[doc(alias = "socket:accept")]
+    pub fn accept_nonblocking(listener: BorrowedFd<'_>) -> io::Result<(Socket, SockAddr)> {
+        let (sock, addr) =
+            socket2::SockRef::from(&listener).accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)?;
+        Ok((sock.into(), SockAddr::from_socket2(&addr)?))
+    }
+
     /// The local address the socket is bound to (`getsockname(2)`).
     ///
     /// Scheme: `getsockname`.

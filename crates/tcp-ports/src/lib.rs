@@ -110,7 +110,7 @@ pub use error::{
 };
 pub use handle::ConnectionHandle;
 pub use lines::DEFAULT_MAX_LINE;
-pub use listener::{ListenOptions, TcpListener, listen, listen_on};
+pub use listener::{ListenOptions, TcpListener, accept_nonblocking, listen, listen_on};
 pub use master::{MASTER_LINGER, MasterSocket, ServerPort};
 pub use parameterize::parameterize;
 pub use reader::TcpReader;

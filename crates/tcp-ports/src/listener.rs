@@ -464,6 +464,27 @@ impl AsFd for TcpListener {
     }
 }
 
+/// Accepts a connection on a std listener (one an async runtime waits on)
+/// as a non-blocking std stream, in one system call (`accept4(2)` with
+/// `SOCK_NONBLOCK`): the peer's address with it, `::ffff:`-mapped v4
+/// addresses as plain v4. An async server can then serve the connection
+/// without registering it with its reactor until it has to wait.
+///
+/// Scheme: `tcp-accept` (a non-blocking variant).
+///
+/// # Errors
+///
+/// `WouldBlock` when nothing is pending; otherwise as
+/// [`TcpListener::accept`] (the error's kind tells whether the listener is
+/// still usable: see [`crate::classify_accept_error`]).
+#[doc(alias = "tcp-accept")]
+pub fn accept_nonblocking(
+    listener: &std::net::TcpListener,
+) -> io::Result<(std::net::TcpStream, SocketAddr)> {
+    let (socket, peer) = netprim::Socket::accept_nonblocking(listener.as_fd())?;
+    Ok((socket.into(), netprim_addr(peer)?))
+}
+
 /// The listening socket, for std's blocking `accept` or for
 /// `tokio::net::TcpListener::from_std`. It is non-blocking (as tokio wants
 /// it): call `set_nonblocking(false)` before std's `accept`.

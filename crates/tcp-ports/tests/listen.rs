@@ -162,3 +162,19 @@ fn listeners_reuse_addresses() {
     assert!(s.reuse_address().unwrap());
     assert!(s.only_v6().unwrap());
 }
+
+#[rstest]
+fn accept_nonblocking_gives_a_nonblocking_stream_and_its_peer(
+    #[values(Family::V4, Family::V6)] family: Family,
+) {
+    let listener = std::net::TcpListener::from(util::listener(family));
+    let nothing = tcp_ports::accept_nonblocking(&listener).unwrap_err();
+    assert_eq!(nothing.kind(), io::ErrorKind::WouldBlock, "{nothing}");
+    let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    assert!(netprim::wait_readable(&listener, Some(PATIENCE)).unwrap());
+    let (mut accepted, peer) = tcp_ports::accept_nonblocking(&listener).unwrap();
+    assert_eq!(peer, client.local_addr().unwrap());
+    // Nothing sent yet: a blocking stream would wait here.
+    let err = accepted.read(&mut [0; 8]).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "{err}");
+}
