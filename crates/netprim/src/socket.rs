@@ -197,6 +197,19 @@ impl Socket {
         Ok((sock.into(), SockAddr::from_socket2(&addr)?))
     }
 
+    /// Makes the close of the socket `fd` (borrowed from another owner) an
+    /// abortive one: `SO_LINGER` on with a time of zero, so `close(2)`
+    /// sends a reset (RST) and drops what is unsent.
+    ///
+    /// Scheme: none (`tcp-abandon-port` followed by an abortive close).
+    ///
+    /// # Errors
+    ///
+    /// OS errors of `setsockopt(2)`.
+    pub fn reset_on_close(fd: BorrowedFd<'_>) -> io::Result<()> {
+        socket2::SockRef::from(&fd).set_linger(Some(std::time::Duration::ZERO))
+    }
+
     /// The local address the socket is bound to (`getsockname(2)`).
     ///
     /// Scheme: `getsockname`.

@@ -110,7 +110,9 @@ pub use error::{
 };
 pub use handle::ConnectionHandle;
 pub use lines::DEFAULT_MAX_LINE;
-pub use listener::{ListenOptions, TcpListener, accept_nonblocking, listen, listen_on};
+pub use listener::{
+    ListenOptions, TcpListener, accept_nonblocking, listen, listen_on, reset_on_close,
+};
 pub use master::{MASTER_LINGER, MasterSocket, ServerPort};
 pub use parameterize::parameterize;
 pub use reader::TcpReader;

@@ -464,6 +464,19 @@ impl AsFd for TcpListener {
     }
 }
 
+/// Makes `stream`'s close abortive (`SO_LINGER` of zero): closed, it
+/// sends the peer a reset (RST) instead of FIN, and drops what is unsent.
+/// For an async server's hard close of a connection it still shares.
+///
+/// Scheme: none (an abortive close; compare `tcp-abandon-port`).
+///
+/// # Errors
+///
+/// OS errors of `setsockopt(2)`.
+pub fn reset_on_close(stream: &std::net::TcpStream) -> io::Result<()> {
+    netprim::Socket::reset_on_close(stream.as_fd())
+}
+
 /// Accepts a connection on a std listener (one an async runtime waits on)
 /// as a non-blocking std stream, in one system call (`accept4(2)` with
 /// `SOCK_NONBLOCK`): the peer's address with it, `::ffff:`-mapped v4

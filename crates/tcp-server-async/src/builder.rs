@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::net::TcpStream;
 use tcp_ports::TcpConfig;
-use tokio::net::TcpStream;
 
 use crate::hooks::{Erased, Hooks};
 use crate::server::Settings;

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 
 use crate::input::ReadSide;
 use crate::output::WriteSide;
+use crate::socket::Socket;
 use crate::timeout::{Op, Timeout};
 use crate::{Input, Output};
 
@@ -137,10 +138,13 @@ async fn resolve(target: &Target) -> io::Result<Vec<SocketAddr>> {
 ///
 /// # Errors
 ///
-/// The error of learning the peer's address (the stream is not connected).
+/// The error of learning the peer's address (the stream is not connected),
+/// or of taking it off tokio's reactor.
 pub fn split(stream: TcpStream, config: &TcpConfig) -> io::Result<(Input, Output)> {
     let peer = stream.peer_addr()?;
-    let stream = Arc::new(stream);
+    // Served as the server serves its connections: off the reactor until a
+    // read or write has to wait. (Non-blocking, as tokio leaves it.)
+    let stream = Arc::new(Socket::new(stream.into_std()?));
     let input = Input::new(
         ReadSide::Tcp(Arc::clone(&stream)),
         peer,

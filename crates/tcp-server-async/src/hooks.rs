@@ -11,8 +11,9 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use std::net::TcpStream;
+
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
 
 use crate::TcpIo;
 use crate::stream::BoxStream;
@@ -59,6 +60,10 @@ pub trait Upgrade: Send + Sync + 'static {
 /// peer's address). An error drops the connection and counts as a
 /// per-connection accept error. The default returns the stream as it is.
 ///
+/// The stream is std's, non-blocking (the server registers a connection
+/// with tokio's reactor only once it has to wait); the one the hook returns
+/// is made non-blocking, with `TCP_NODELAY`.
+///
 /// Unlike tcp-server's, the hook does not accept by itself: the server
 /// owns the accept and its error policy, and the wait for a connection is
 /// the runtime's.
@@ -69,9 +74,9 @@ pub type AcceptHook = dyn Fn(TcpStream, SocketAddr) -> io::Result<TcpStream> + S
 
 /// How a connection is closed abruptly: after a handler's error or panic,
 /// a rejected upgrade, and at the drain deadline. It is given the TCP
-/// stream (the upgraded one may be in the handler's hands) and runs just
-/// before the server drops its reference. The default sets a zero linger,
-/// so the close is a reset (RST).
+/// stream (std's; the upgraded one may be in the handler's hands) and runs
+/// just before the server drops its reference. The default sets a zero
+/// linger ([`tcp_ports::reset_on_close`]), so the close is a reset (RST).
 ///
 /// Scheme: `tcp-server-prepare-hard-close-procedure` (default
 /// `tcp-abandon-port`).
@@ -79,7 +84,8 @@ pub type AcceptHook = dyn Fn(TcpStream, SocketAddr) -> io::Result<TcpStream> + S
 pub type HardCloseHook = dyn Fn(&TcpStream) -> io::Result<()> + Send + Sync;
 
 /// How the server learns a connection's local and peer addresses, for the
-/// diagnostics, the span and [`crate::Peer`]. The default gives what
+/// diagnostics, the span and [`crate::Peer`], from the std stream. The
+/// default gives what
 /// `(stream.local_addr()?, stream.peer_addr()?)` would, without asking the
 /// kernel again: the peer as accept returned it, and the listener's address
 /// as the local one (`stream.local_addr()` when the listener is on a
@@ -102,7 +108,7 @@ impl Default for Hooks {
     fn default() -> Hooks {
         Hooks {
             accept: None,
-            hard_close: Arc::new(TcpStream::set_zero_linger),
+            hard_close: Arc::new(tcp_ports::reset_on_close),
             addresses: None,
             upgrade: None,
         }

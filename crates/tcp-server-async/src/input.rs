@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use crate::token::Token;
 use tokio::io::{AsyncBufRead, AsyncRead, ReadBuf, ReadHalf};
-use tokio::net::TcpStream;
 
 use crate::pool;
-use crate::stream::{BoxStream, readable_now, try_read_draining};
+use crate::socket::Socket;
+use crate::stream::BoxStream;
 use crate::timeout::Timeout;
 
 /// How much the input reads at once: allocated when data arrives, freed
@@ -27,7 +27,7 @@ use crate::timeout::Timeout;
 pub const DEFAULT_READ_BUFFER: usize = 8 * 1024;
 
 pub(crate) enum ReadSide {
-    Tcp(Arc<TcpStream>),
+    Tcp(Arc<Socket>),
     Upgraded(ReadHalf<BoxStream>),
 }
 
@@ -176,7 +176,7 @@ impl Input {
             // Bounded: each WouldBlock clears the readiness it came from (or
             // found none), so `poll_read_ready` is Pending unless data came
             // since.
-            ReadSide::Tcp(stream) => loop {
+            ReadSide::Tcp(socket) => loop {
                 if !self.drained {
                     // A unit of the task's budget per read, as tokio's own
                     // reads take: a connection whose data never runs out
@@ -184,11 +184,11 @@ impl Input {
                     // if nothing is read.
                     let coop = ready!(tokio::task::coop::poll_proceed(cx));
                     // Data first, then a buffer: an idle input holds none.
-                    if self.buf.is_empty() && readable_now(stream) {
+                    if self.buf.is_empty() && socket.maybe_readable() {
                         self.buf = pool::take_read(self.capacity);
                     }
                     if !self.buf.is_empty() {
-                        match try_read_draining(stream, &mut self.buf) {
+                        match socket.try_read(&mut self.buf) {
                             Ok((n, drained)) => {
                                 coop.made_progress();
                                 self.drained = drained;
@@ -201,8 +201,9 @@ impl Input {
                     }
                 }
                 // Not readable: the last read was short, tokio knew it (no
-                // system call), or the read found nothing.
-                match stream.poll_read_ready(cx) {
+                // system call), or the read found nothing. An unregistered
+                // socket is registered here: it has to wait.
+                match socket.poll_read_ready(cx) {
                     Poll::Pending => {
                         // Polled next after a wake: the read is tried first.
                         self.drained = false;

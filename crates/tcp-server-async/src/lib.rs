@@ -57,7 +57,7 @@
 //! | `Connection::set_idle` | [`Input::set_idle`] |
 //! | `ServerBuilder::{max_requests, config, idle_timeout, deadline, upgrade_timeout, drain_timeout, diagnostics}` | the same names on [`ServerBuilder`] |
 //! | `max_threads`, `thread_idle_timeout`, `stack_size` | none: the runtime's threads |
-//! | `accept_hook`, `upgrade`, `hard_close_hook`, `addresses_hook` | the same names; [`Upgrade`] is async, the others get a `tokio::net::TcpStream` |
+//! | `accept_hook`, `upgrade`, `hard_close_hook`, `addresses_hook` | the same names; [`Upgrade`] is async, the others get the non-blocking `std::net::TcpStream` |
 //! | `Server::run` (blocks) | [`Server::run`], [`Server::run_until`]`(signal)` (await) |
 //! | `ServerHandle::{stop, force, stats}` | [`ServerHandle::stop`], [`ServerHandle::force`], [`ServerHandle::stats`] |
 //! | `Stats`, `StatsSnapshot`, `ShutdownSummary`, `Outcome`, `Diagnostics` | the same types (re-exported) |
@@ -95,6 +95,7 @@ mod pool;
 mod serve;
 mod server;
 mod signals;
+mod socket;
 mod stream;
 mod timeout;
 mod token;

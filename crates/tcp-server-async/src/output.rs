@@ -10,10 +10,10 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use tokio::io::{AsyncWrite, WriteHalf};
-use tokio::net::TcpStream;
 
 use crate::pool;
-use crate::stream::{BoxStream, shutdown};
+use crate::socket::Socket;
+use crate::stream::BoxStream;
 use crate::timeout::Timeout;
 
 /// How many bytes of small writes the output gathers before it sends them;
@@ -24,7 +24,7 @@ use crate::timeout::Timeout;
 pub const DEFAULT_OUTPUT_BUFFER: usize = 1024;
 
 pub(crate) enum WriteSide {
-    Tcp(Arc<TcpStream>),
+    Tcp(Arc<Socket>),
     Upgraded(WriteHalf<BoxStream>),
     /// Handed over to the connection's task (at drop).
     Gone,
@@ -144,6 +144,8 @@ impl Output {
             // The write first: it fails at once, without a system call,
             // while tokio knows the socket is not writable, and a socket
             // with room (nearly always) is not asked for readiness as well.
+            // A socket not yet registered is registered only when a write
+            // would block.
             WriteSide::Tcp(stream) => {
                 // A unit of the task's budget per write, as tokio's own
                 // writes take: a handler that always finds room still lets
@@ -313,7 +315,7 @@ impl AsyncWrite for Output {
         ready!(self.as_mut().poll_flush(cx))?;
         let this = self.get_mut();
         let result = match &mut this.side {
-            WriteSide::Tcp(stream) => Poll::Ready(shutdown(stream, Shutdown::Write)),
+            WriteSide::Tcp(socket) => Poll::Ready(socket.std().shutdown(Shutdown::Write)),
             WriteSide::Upgraded(half) => Pin::new(half).poll_shutdown(cx),
             WriteSide::Gone => Poll::Ready(Ok(())),
         };

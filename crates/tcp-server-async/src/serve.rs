@@ -10,7 +10,6 @@ use std::sync::{Arc, PoisonError};
 use std::task::Poll;
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_util::either::Either;
 use tracing::{Instrument, Span};
@@ -21,6 +20,7 @@ use crate::input::ReadSide;
 use crate::output::{Leftover, SentNow, WriteSide, send_now};
 use crate::server::{Accepted, InFlight, Shared, Spawn, hard_close};
 use crate::signals::SignalWatch;
+use crate::socket::Socket;
 use crate::timeout::{Op, Timeout};
 use crate::{Input, Outcome, Output, Peer, TcpIo, connection_span};
 use tcp_server::PanicMessage;
@@ -60,14 +60,15 @@ where
         flight,
         at,
     } = accepted;
-    let stream = Arc::new(stream);
+    let stream = Arc::new(Socket::new(stream));
     let addresses = match &shared.hooks.addresses {
-        Some(hook) => hook(&stream),
-        None => known_addresses(shared.listening, &stream, from),
+        Some(hook) => hook(stream.std()),
+        None => known_addresses(shared.listening, stream.std(), from),
     };
     let peer = match &addresses {
         Ok((_, peer)) => *peer,
         Err(_) => stream
+            .std()
             .peer_addr()
             .unwrap_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0))),
     };
@@ -95,7 +96,7 @@ where
 /// calls per connection otherwise).
 fn known_addresses(
     listening: SocketAddr,
-    stream: &TcpStream,
+    stream: &std::net::TcpStream,
     peer: SocketAddr,
 ) -> io::Result<(SocketAddr, SocketAddr)> {
     // On a wildcard address, the local address is the one the client
@@ -110,7 +111,7 @@ fn known_addresses(
 
 struct Conn {
     shared: Arc<Shared>,
-    stream: Arc<TcpStream>,
+    stream: Arc<Socket>,
     /// Whether the task runs in the connection's span (then entered
     /// whenever this code runs): the span itself is not kept twice.
     traced: bool,

@@ -7,10 +7,12 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::task::Poll;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::Interest;
+use tokio::io::unix::AsyncFd;
+use tokio::net::TcpListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tokio_util::task::TaskTracker;
@@ -19,6 +21,7 @@ use tcp_ports::{AcceptBackoff, AcceptErrorClass, classify_accept_error};
 
 use crate::hooks::Hooks;
 use crate::signals::SignalWatch;
+use crate::socket::Socket;
 use crate::token::Token;
 use crate::{
     Diagnostics, Input, IntoListener, Outcome, Output, Peer, ServerBuilder, ServerHandle,
@@ -32,7 +35,8 @@ pub(crate) type Spawn = dyn Fn(&TaskTracker, Arc<Shared>, Accepted) + Send + Syn
 
 /// A connection just accepted, for [`Spawn`].
 pub(crate) struct Accepted {
-    pub(crate) stream: TcpStream,
+    /// Non-blocking, not registered with the reactor.
+    pub(crate) stream: std::net::TcpStream,
     pub(crate) from: SocketAddr,
     pub(crate) id: u64,
     pub(crate) flight: InFlight,
@@ -104,7 +108,10 @@ pub(crate) struct Shared {
 /// Scheme: the procedure `make-tcp-server` returns.
 #[doc(alias = "make-tcp-server")]
 pub struct Server {
-    listener: TcpListener,
+    /// Accepted on directly: tokio's `TcpListener` would register every
+    /// accepted socket with the reactor, which a connection needs only if
+    /// it ever has to wait.
+    listener: AsyncFd<std::net::TcpListener>,
     local: SocketAddr,
     shared: Arc<Shared>,
 }
@@ -136,6 +143,12 @@ impl Server {
         spawn: Box<Spawn>,
     ) -> io::Result<Server> {
         let local = listener.local_addr()?;
+        // Non-blocking, as tokio leaves it.
+        let listener = listener.into_std()?;
+        // SAFETY: the listener owns its descriptor, open until it is
+        // dropped with the AsyncFd.
+        let listener = unsafe { AsyncFd::register_with_interest(listener, Interest::READABLE) }
+            .map_err(|e| e.into_parts().1)?;
         let shared = Arc::new(Shared {
             slots: settings
                 .max_requests
@@ -237,7 +250,7 @@ impl Server {
 }
 
 async fn accept_loop<S: Future>(
-    listener: &TcpListener,
+    listener: &AsyncFd<std::net::TcpListener>,
     shared: &Arc<Shared>,
     tracker: &TaskTracker,
     mut signal: Pin<&mut S>,
@@ -270,7 +283,7 @@ async fn accept_loop<S: Future>(
             if signal.as_mut().poll(cx).is_ready() {
                 return Poll::Ready(None);
             }
-            listener.poll_accept(cx).map(Some)
+            poll_accept(listener, cx).map(Some)
         })
         .await;
         // `None`: stopped.
@@ -287,10 +300,14 @@ async fn accept_loop<S: Future>(
                 // Small writes are gathered by the output and sent on flush:
                 // Nagle would only delay them. An accepted socket inherits
                 // TCP_NODELAY from the listener (see IntoListener); a
-                // stream from the accept hook may be another one.
+                // stream from the accept hook may be another one, and must
+                // not block.
                 let stream = match &shared.hooks.accept {
                     None => stream,
-                    Some(hook) => match hook(stream, addr) {
+                    Some(hook) => match hook(stream, addr).and_then(|stream| {
+                        stream.set_nonblocking(true)?;
+                        Ok(stream)
+                    }) {
                         Ok(stream) => {
                             let _ = stream.set_nodelay(true);
                             stream
@@ -415,8 +432,24 @@ async fn drain(shared: &Shared, tracker: &TaskTracker) -> ShutdownSummary {
 }
 
 /// Refers to its own stream: what a connection's task needs to close it.
-pub(crate) fn hard_close(shared: &Shared, stream: &TcpStream) {
-    let _ = (shared.hooks.hard_close)(stream);
+pub(crate) fn hard_close(shared: &Shared, socket: &Socket) {
+    let _ = (shared.hooks.hard_close)(socket.std());
+}
+
+/// Accepts the next connection as a non-blocking std stream, registered
+/// with nothing (one `accept4(2)`; tokio's `poll_accept` would also
+/// register it).
+fn poll_accept(
+    listener: &AsyncFd<std::net::TcpListener>,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<(std::net::TcpStream, SocketAddr)>> {
+    // Bounded: a WouldBlock clears the readiness it came from.
+    loop {
+        let mut ready = ready!(listener.poll_read_ready(cx))?;
+        if let Ok(accepted) = ready.try_io(|l| tcp_ports::accept_nonblocking(l.get_ref())) {
+            return Poll::Ready(accepted);
+        }
+    }
 }
 
 impl fmt::Debug for Server {
