@@ -190,7 +190,7 @@ impl Socket {
     /// # Errors
     ///
     /// As [`Socket::accept`].
-    #[doc(alias = "socket:accept")]
+    #[doc(alias("accept", "socket:accept"))]
     pub fn accept_nonblocking(listener: BorrowedFd<'_>) -> io::Result<(Socket, SockAddr)> {
         let (sock, addr) =
             socket2::SockRef::from(&listener).accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)?;
