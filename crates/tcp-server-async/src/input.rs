@@ -16,7 +16,7 @@ use crate::token::Token;
 use tokio::io::{AsyncBufRead, AsyncRead, ReadBuf, ReadHalf};
 
 use crate::pool;
-use crate::socket::Socket;
+use crate::socket::{ReadInto, Socket};
 use crate::stream::BoxStream;
 use crate::timeout::Timeout;
 
@@ -80,9 +80,6 @@ pub struct Input {
     filled: usize,
     pos: usize,
     capacity: usize,
-    /// The last read was short, so it cleared the socket's readiness: the
-    /// next one waits for readiness first, without trying.
-    drained: bool,
     timeout: Timeout,
     idle: bool,
     stop: Option<Arc<Token>>,
@@ -102,7 +99,6 @@ impl Input {
             filled: 0,
             pos: 0,
             capacity: DEFAULT_READ_BUFFER,
-            drained: false,
             timeout,
             idle: false,
             stop,
@@ -173,50 +169,23 @@ impl Input {
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         self.filled = 0;
         match &mut self.side {
-            // Bounded: each WouldBlock clears the readiness it came from (or
-            // found none), so `poll_read_ready` is Pending unless data came
-            // since.
-            ReadSide::Tcp(socket) => loop {
-                if !self.drained {
-                    // A unit of the task's budget per read, as tokio's own
-                    // reads take: a connection whose data never runs out
-                    // still lets the runtime's other tasks run. Given back
-                    // if nothing is read.
-                    let coop = ready!(tokio::task::coop::poll_proceed(cx));
-                    // Data first, then a buffer: an idle input holds none.
-                    if self.buf.is_empty() && socket.maybe_readable() {
-                        self.buf = pool::take_read(self.capacity);
-                    }
-                    if !self.buf.is_empty() {
-                        match socket.try_read(&mut self.buf) {
-                            Ok((n, drained)) => {
-                                coop.made_progress();
-                                self.drained = drained;
-                                return Poll::Ready(Ok(n));
-                            }
-                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                            Err(e) => return Poll::Ready(Err(read_error(e, &self.peer))),
+            ReadSide::Tcp(socket) => {
+                let mut into = Pooled {
+                    buf: &mut self.buf,
+                    capacity: self.capacity,
+                };
+                match socket.poll_read(cx, &mut into) {
+                    Poll::Ready(Ok(n)) => Poll::Ready(Ok(n)),
+                    Poll::Ready(Err(e)) => Poll::Ready(Err(read_error(e, &self.peer))),
+                    Poll::Pending => {
+                        release(&mut self.buf);
+                        match self.timeout.poll_expired(cx, &self.peer) {
+                            Poll::Ready(e) => Poll::Ready(Err(e)),
+                            Poll::Pending => Poll::Pending,
                         }
                     }
                 }
-                // Not readable: the last read was short, tokio knew it (no
-                // system call), or the read found nothing. An unregistered
-                // socket is registered here: it has to wait.
-                match socket.poll_read_ready(cx) {
-                    Poll::Pending => {
-                        // Polled next after a wake: the read is tried first.
-                        self.drained = false;
-                        release(&mut self.buf);
-                        return match self.timeout.poll_expired(cx, &self.peer) {
-                            Poll::Ready(e) => Poll::Ready(Err(e)),
-                            Poll::Pending => Poll::Pending,
-                        };
-                    }
-                    Poll::Ready(Err(e)) => return Poll::Ready(Err(read_error(e, &self.peer))),
-                    Poll::Ready(Ok(())) => self.drained = false,
-                }
-            },
+            }
             ReadSide::Upgraded(half) => {
                 if self.buf.is_empty() {
                     self.buf = pool::take_read(self.capacity);
@@ -235,6 +204,22 @@ impl Input {
                 }
             }
         }
+    }
+}
+
+/// The input's buffer for [`Socket::poll_read`]: taken from this thread's
+/// pool only when a read is about to be made.
+struct Pooled<'a> {
+    buf: &'a mut Vec<u8>,
+    capacity: usize,
+}
+
+impl ReadInto for Pooled<'_> {
+    fn buffer(&mut self) -> &mut [u8] {
+        if self.buf.is_empty() {
+            *self.buf = pool::take_read(self.capacity);
+        }
+        self.buf
     }
 }
 

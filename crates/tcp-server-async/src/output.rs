@@ -141,33 +141,7 @@ impl Output {
     /// Writes `data` to the socket (or the upgraded stream) now.
     fn poll_send(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let result = match &mut self.side {
-            // The write first: it fails at once, without a system call,
-            // while tokio knows the socket is not writable, and a socket
-            // with room (nearly always) is not asked for readiness as well.
-            // A socket not yet registered is registered only when a write
-            // would block.
-            WriteSide::Tcp(stream) => {
-                // A unit of the task's budget per write, as tokio's own
-                // writes take: a handler that always finds room still lets
-                // the runtime's other tasks run. Given back if none is sent.
-                let coop = ready!(tokio::task::coop::poll_proceed(cx));
-                loop {
-                    match stream.try_write(data) {
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                        other => {
-                            coop.made_progress();
-                            break Poll::Ready(other);
-                        }
-                    }
-                    // Bounded: the WouldBlock cleared the readiness, so this
-                    // is Pending unless the socket became writable since.
-                    match stream.poll_write_ready(cx) {
-                        Poll::Pending => break Poll::Pending,
-                        Poll::Ready(Err(e)) => break Poll::Ready(Err(e)),
-                        Poll::Ready(Ok(())) => {}
-                    }
-                }
-            }
+            WriteSide::Tcp(socket) => socket.poll_write(cx, data),
             WriteSide::Upgraded(half) => Pin::new(half).poll_write(cx, data),
             WriteSide::Gone => Poll::Ready(Err(io::Error::from(io::ErrorKind::NotConnected))),
         };

@@ -14,7 +14,7 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::OnceLock;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
@@ -90,63 +90,103 @@ impl Socket {
         }
     }
 
-    /// Whether a read would find data now, as far as the reactor knows
-    /// (no system call): unregistered, it does not know, so yes.
-    pub(crate) fn maybe_readable(&self) -> bool {
-        match self.registration.get() {
-            Some(Ok(fd)) => fd.try_io(Interest::READABLE, |_| Ok(())).is_ok(),
-            _ => true,
-        }
-    }
-
-    /// One read into `buf`, for a caller that has seen the socket maybe
-    /// readable: the bytes read, and whether the read was short. A short
-    /// read ends the readiness tokio holds: with edge-triggered epoll it
-    /// shows that the socket is drained, and more data brings a new edge.
-    /// (tokio's own `poll_read` does the same.) Without it, the next read
-    /// would spend a system call to learn `EAGAIN`.
-    pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<(usize, bool)> {
-        let room = buf.len();
-        let Some(Ok(fd)) = self.registration.get() else {
-            let n = (&self.stream).read(buf)?;
-            return Ok((n, 0 < n && n < room));
-        };
-        let mut short = None;
-        let result = fd.try_io(Interest::READABLE, |_| {
-            let n = (&self.stream).read(buf)?;
-            if 0 < n && n < room {
-                short = Some(n);
-                // Makes try_io clear the readiness; the bytes are kept.
-                return Err(io::ErrorKind::WouldBlock.into());
+    /// Reads into the buffer `into` gives, waiting (registered) while
+    /// there is nothing to read. The buffer is asked for only once tokio
+    /// holds the socket readable (or, unregistered, for the one read that
+    /// finds out), so a connection woken for nothing takes none.
+    ///
+    /// Each read that returns takes a unit of the task's budget, as tokio's
+    /// own reads do. A short read ends the readiness tokio holds: with
+    /// edge-triggered epoll it shows the socket drained (tokio's own
+    /// `poll_read` does the same), so the next read waits without a system
+    /// call to learn `EAGAIN`.
+    pub(crate) fn poll_read(
+        &self,
+        cx: &mut Context<'_>,
+        into: &mut (impl ReadInto + ?Sized),
+    ) -> Poll<io::Result<usize>> {
+        let fd = match self.registration.get() {
+            Some(Ok(fd)) => fd,
+            _ => {
+                // Unregistered, nothing is known: the read finds out.
+                let coop = ready!(tokio::task::coop::poll_proceed(cx));
+                loop {
+                    match (&self.stream).read(into.buffer()) {
+                        Ok(n) => {
+                            coop.made_progress();
+                            return Poll::Ready(Ok(n));
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                        Err(e) => return Poll::Ready(Err(e)),
+                    }
+                }
+                self.registered()?
             }
-            Ok(n)
-        });
-        match short {
-            Some(n) => Ok((n, true)),
-            None => result.map(|n| (n, false)),
+        };
+        // Bounded: a WouldBlock clears the readiness it came from, so the
+        // next wait is Pending unless data came since.
+        loop {
+            let mut ready = ready!(fd.poll_read_ready(cx))?;
+            let buf = into.buffer();
+            match (&self.stream).read(buf) {
+                Ok(n) => {
+                    if 0 < n && n < buf.len() {
+                        ready.clear_ready();
+                    }
+                    return Poll::Ready(Ok(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => ready.clear_ready(),
+                Err(e) => return Poll::Ready(Err(e)),
+            }
         }
     }
 
-    /// One write of `data`, without waiting (`WouldBlock` when the socket
-    /// has no room, or tokio knows it has none).
+    /// Writes `data` (some of it), waiting (registered) while the socket
+    /// has no room. Each write that returns takes a unit of the task's
+    /// budget, as tokio's own writes do.
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        let coop = ready!(tokio::task::coop::poll_proceed(cx));
+        // The write first: it fails at once, without a system call, while
+        // tokio knows the socket is not writable, and a socket with room
+        // (nearly always) is not asked for readiness as well.
+        loop {
+            match self.try_write(data) {
+                Ok(n) => {
+                    coop.made_progress();
+                    return Poll::Ready(Ok(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+            // Bounded: the WouldBlock cleared the readiness (or there was
+            // no registration yet), so this is Pending unless the socket
+            // became writable since.
+            ready!(self.registered()?.poll_write_ready(cx))?.retain_ready();
+        }
+    }
+
+    /// One write of `data` without waiting: `WouldBlock` when the socket
+    /// has no room (or tokio knows it has none).
     pub(crate) fn try_write(&self, data: &[u8]) -> io::Result<usize> {
         match self.registration.get() {
             Some(Ok(fd)) => fd.try_io(Interest::WRITABLE, |_| (&self.stream).write(data)),
             _ => (&self.stream).write(data),
         }
     }
+}
 
-    /// Waits until tokio sees the socket readable (registering it first).
-    /// The readiness is kept: the next [`Socket::try_read`] tries.
-    pub(crate) fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let fd = self.registered()?;
-        fd.poll_read_ready(cx).map_ok(drop)
-    }
+/// Where [`Socket::poll_read`] reads to: asked for its buffer only when a
+/// read is about to be made.
+pub(crate) trait ReadInto {
+    fn buffer(&mut self) -> &mut [u8];
+}
 
-    /// Waits until tokio sees the socket writable (registering it first).
-    pub(crate) fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let fd = self.registered()?;
-        fd.poll_write_ready(cx).map_ok(drop)
+impl ReadInto for [u8] {
+    fn buffer(&mut self) -> &mut [u8] {
+        self
     }
 }
 
@@ -193,24 +233,22 @@ mod tests {
     async fn a_read_that_must_wait_registers_and_wakes_when_data_comes() {
         let (socket, mut client) = pair();
         let mut buf = [0; 16];
-        let err = socket.try_read(&mut buf).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
-        assert!(!socket.is_registered());
-        let waiting = tokio::time::timeout(
-            Duration::from_secs(10),
-            poll_fn(|cx| socket.poll_read_ready(cx)),
-        );
-        let sender = std::thread::spawn(move || {
-            client.write_all(b"ping").unwrap();
-            client
-        });
-        waiting.await.unwrap().unwrap();
+        let polled = poll_fn(|cx| Poll::Ready(socket.poll_read(cx, &mut buf[..]))).await;
+        assert!(polled.is_pending());
         assert!(socket.is_registered());
-        assert_eq!(socket.try_read(&mut buf).unwrap(), (4, true));
-        assert_eq!(&buf[..4], b"ping");
-        // The short read ended the readiness: tokio knows, without a read.
-        assert!(!socket.maybe_readable());
-        drop(sender.join().unwrap());
+        client.write_all(b"ping").unwrap();
+        let read = poll_fn(|cx| socket.poll_read(cx, &mut buf[..]));
+        let n = tokio::time::timeout(Duration::from_secs(10), read)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&buf[..n], b"ping");
+        let polled = poll_fn(|cx| Poll::Ready(socket.poll_read(cx, &mut buf[..]))).await;
+        assert!(polled.is_pending());
+        drop(client);
+        let read = poll_fn(|cx| socket.poll_read(cx, &mut buf[..]));
+        let eof = tokio::time::timeout(Duration::from_secs(10), read).await;
+        assert_eq!(eof.unwrap().unwrap(), 0);
     }
 
     #[test]
