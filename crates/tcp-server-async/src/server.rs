@@ -95,6 +95,15 @@ pub(crate) struct Shared {
 /// [`ServerHandle`] to stop it and read its statistics, then await
 /// [`Server::run`] (or [`Server::run_until`] a signal).
 ///
+/// # System calls
+///
+/// A connection costs its `accept4(2)` (non-blocking from the start), its
+/// reads and writes, and its `close(2)`. It is registered with tokio's
+/// reactor (`epoll_ctl` to add it, and to remove it at its end) only if a
+/// read or write of it has to wait: a connection served without waiting,
+/// as a daytime server's, never is. `TCP_NODELAY` is inherited from the
+/// listener.
+///
 /// # Faults
 ///
 /// A handler that returns an error or panics ends only its own connection:
