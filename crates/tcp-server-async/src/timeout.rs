@@ -75,14 +75,20 @@ impl Timeout {
 
     /// Called when the I/O is not ready: `Pending` (the timer will wake the
     /// task) or a `TimedOut` error naming `peer` once the wait is over.
+    #[inline]
     pub(crate) fn poll_expired(
         &mut self,
         cx: &mut Context<'_>,
         peer: &SocketAddr,
     ) -> Poll<io::Error> {
+        // No limit: nothing to do, and not worth a call at every wait.
         if self.limit.is_none() && self.deadline.is_none() {
             return Poll::Pending;
         }
+        self.poll_limited(cx, peer)
+    }
+
+    fn poll_limited(&mut self, cx: &mut Context<'_>, peer: &SocketAddr) -> Poll<io::Error> {
         // The clock is read once per wait (when it begins) and when the
         // timer fires, not on every wake of a waiting connection.
         let since = match self.waiting_since {
