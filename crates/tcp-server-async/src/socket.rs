@@ -30,6 +30,7 @@ impl AsRawFd for Fd {
     }
 }
 
+/// A connection's socket: see the module's doc.
 pub(crate) struct Socket {
     /// Declared before `stream`, so dropped first: the socket leaves epoll
     /// before its descriptor is closed. Made at most once; a failure to
