@@ -18,6 +18,7 @@ use std::task::{Context, Poll, ready};
 
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
+use tokio::task::coop::RestoreOnPending;
 
 /// The descriptor as the reactor sees it: borrowed from the [`Socket`]'s
 /// stream, which outlives the registration (see its fields).
@@ -101,32 +102,54 @@ impl Socket {
     /// edge-triggered epoll it shows the socket drained (tokio's own
     /// `poll_read` does the same), so the next read waits without a system
     /// call to learn `EAGAIN`.
+    #[inline]
     pub(crate) fn poll_read(
         &self,
         cx: &mut Context<'_>,
         into: &mut (impl ReadInto + ?Sized),
     ) -> Poll<io::Result<usize>> {
-        let fd = match self.registration.get() {
-            Some(Ok(fd)) => fd,
-            _ => {
-                // Unregistered, nothing is known: the read finds out.
-                let coop = ready!(tokio::task::coop::poll_proceed(cx));
-                loop {
-                    match (&self.stream).read(into.buffer()) {
-                        Ok(n) => {
-                            coop.made_progress();
-                            return Poll::Ready(Ok(n));
-                        }
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                        Err(e) => return Poll::Ready(Err(e)),
-                    }
+        match self.registration.get() {
+            Some(Ok(fd)) => self.poll_read_registered(fd, cx, into),
+            _ => self.poll_read_unregistered(cx, into),
+        }
+    }
+
+    /// [`Socket::poll_read`] before the socket is registered: nothing is
+    /// known, so one read finds out; a `WouldBlock` registers the socket
+    /// and waits. Out of line: a connection takes this path once or twice,
+    /// and the registered path, on every request, stays small.
+    #[inline(never)]
+    fn poll_read_unregistered(
+        &self,
+        cx: &mut Context<'_>,
+        into: &mut (impl ReadInto + ?Sized),
+    ) -> Poll<io::Result<usize>> {
+        let coop = ready!(tokio::task::coop::poll_proceed(cx));
+        loop {
+            match (&self.stream).read(into.buffer()) {
+                Ok(n) => {
+                    coop.made_progress();
+                    return Poll::Ready(Ok(n));
                 }
-                self.registered()?
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) => return Poll::Ready(Err(e)),
             }
-        };
-        // Bounded: a WouldBlock clears the readiness it came from, so the
-        // next wait is Pending unless data came since.
+        }
+        let fd = self.registered()?;
+        self.poll_read_registered(fd, cx, into)
+    }
+
+    /// [`Socket::poll_read`] of a registered socket. Bounded: a WouldBlock
+    /// clears the readiness it came from, so the next wait is Pending
+    /// unless data came since.
+    #[inline]
+    fn poll_read_registered(
+        &self,
+        fd: &AsyncFd<Fd>,
+        cx: &mut Context<'_>,
+        into: &mut (impl ReadInto + ?Sized),
+    ) -> Poll<io::Result<usize>> {
         loop {
             let mut ready = ready!(fd.poll_read_ready(cx))?;
             let buf = into.buffer();
@@ -147,25 +170,45 @@ impl Socket {
     /// Writes `data` (some of it), waiting (registered) while the socket
     /// has no room. Each write that returns takes a unit of the task's
     /// budget, as tokio's own writes do.
+    ///
+    /// The write first: it fails at once, without a system call, while
+    /// tokio knows the socket is not writable, and a socket with room
+    /// (nearly always) is not asked for readiness as well.
+    #[inline]
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let coop = ready!(tokio::task::coop::poll_proceed(cx));
-        // The write first: it fails at once, without a system call, while
-        // tokio knows the socket is not writable, and a socket with room
-        // (nearly always) is not asked for readiness as well.
+        match self.try_write(data) {
+            Ok(n) => {
+                coop.made_progress();
+                Poll::Ready(Ok(n))
+            }
+            Err(e) if would_retry(&e) => self.poll_write_waiting(cx, data, coop),
+            Err(e) => Poll::Ready(Err(e)),
+        }
+    }
+
+    /// [`Socket::poll_write`] once a write would block: registers the
+    /// socket if it was not, and waits for room. Out of line: the
+    /// write that finds room, on every request, stays small. Bounded: a
+    /// WouldBlock clears the readiness (or there was no registration yet),
+    /// so the wait is Pending unless the socket became writable since.
+    #[inline(never)]
+    fn poll_write_waiting(
+        &self,
+        cx: &mut Context<'_>,
+        data: &[u8],
+        coop: RestoreOnPending,
+    ) -> Poll<io::Result<usize>> {
         loop {
+            ready!(self.registered()?.poll_write_ready(cx))?.retain_ready();
             match self.try_write(data) {
                 Ok(n) => {
                     coop.made_progress();
                     return Poll::Ready(Ok(n));
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if would_retry(&e) => {}
                 Err(e) => return Poll::Ready(Err(e)),
             }
-            // Bounded: the WouldBlock cleared the readiness (or there was
-            // no registration yet), so this is Pending unless the socket
-            // became writable since.
-            ready!(self.registered()?.poll_write_ready(cx))?.retain_ready();
         }
     }
 
@@ -177,6 +220,15 @@ impl Socket {
             _ => (&self.stream).write(data),
         }
     }
+}
+
+/// Whether a write that failed with `e` is to be tried again (after a
+/// wait, for `WouldBlock`).
+fn would_retry(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+    )
 }
 
 /// Where [`Socket::poll_read`] reads to: asked for its buffer only when a
