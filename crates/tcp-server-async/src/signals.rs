@@ -33,6 +33,7 @@ impl SignalWatch {
     /// token the waits are for fired (read from its flag, which is set
     /// before the token wakes anyone, so a wake by the token always finds
     /// it set).
+    #[inline]
     pub(crate) fn should_poll(&mut self, cx: &Context<'_>, fired: bool) -> bool {
         match &self.registered {
             Some(waker) if waker.will_wake(cx.waker()) => fired,

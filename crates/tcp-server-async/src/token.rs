@@ -26,6 +26,7 @@ impl Token {
     }
 
     /// Whether it fired: one atomic load.
+    #[inline]
     pub(crate) fn is_cancelled(&self) -> bool {
         self.fired.load(Ordering::Acquire)
     }
