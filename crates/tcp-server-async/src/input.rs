@@ -45,7 +45,10 @@ pub(crate) enum ReadSide {
 /// be readable, takes a buffer of [`DEFAULT_READ_BUFFER`] bytes when data
 /// is there, and gives it back once everything read was consumed and the
 /// socket has no more. (Readiness can be reported falsely; a read that
-/// would block then just waits again.) Over an upgraded (TLS) stream the
+/// would block then just waits again. A connection's first read, before
+/// its socket is registered with the reactor, takes a buffer for the one
+/// read that finds out, and gives it back if nothing came.) Over an
+/// upgraded (TLS) stream the
 /// buffer is taken for each read that finds no data in the TLS layer, and
 /// given back when it must wait. Each runtime thread keeps a few given-back
 /// buffers for the next reads (at most 9 of each default size, whatever
