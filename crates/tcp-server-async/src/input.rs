@@ -48,12 +48,11 @@ pub(crate) enum ReadSide {
 /// would block then just waits again. A connection's first read, before
 /// its socket is registered with the reactor, takes a buffer for the one
 /// read that finds out, and gives it back if nothing came.) Over an
-/// upgraded (TLS) stream the
-/// buffer is taken for each read that finds no data in the TLS layer, and
-/// given back when it must wait. Each runtime thread keeps a few given-back
-/// buffers for the next reads (at most 9 of each default size, whatever
-/// the number of connections); a buffer is zeroed once, when it is
-/// allocated, never between reads.
+/// upgraded (TLS) stream the buffer is taken for each read that finds no
+/// data in the TLS layer, and given back when it must wait. Each runtime
+/// thread keeps a few given-back buffers for the next reads (at most 9 of
+/// each default size, whatever the number of connections); a buffer is
+/// zeroed once, when it is allocated, never between reads.
 ///
 /// # Fairness
 ///
