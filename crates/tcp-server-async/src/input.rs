@@ -170,47 +170,36 @@ impl Input {
     /// Fills the empty buffer: `Ready(Ok(n))`, 0 at end-of-file.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         self.filled = 0;
-        match &mut self.side {
-            ReadSide::Tcp(socket) => {
-                let mut into = Pooled {
-                    buf: &mut self.buf,
-                    capacity: self.capacity,
-                };
-                match socket.poll_read(cx, &mut into) {
-                    Poll::Ready(Ok(n)) => Poll::Ready(Ok(n)),
-                    Poll::Ready(Err(e)) => Poll::Ready(Err(read_error(e, &self.peer))),
-                    Poll::Pending => {
-                        release(&mut self.buf);
-                        match self.timeout.poll_expired(cx, &self.peer) {
-                            Poll::Ready(e) => Poll::Ready(Err(e)),
-                            Poll::Pending => Poll::Pending,
-                        }
-                    }
-                }
-            }
+        let mut into = Pooled {
+            buf: &mut self.buf,
+            capacity: self.capacity,
+        };
+        let polled = match &mut self.side {
+            ReadSide::Tcp(socket) => socket.poll_read(cx, &mut into),
             ReadSide::Upgraded(half) => {
-                if self.buf.is_empty() {
-                    self.buf = pool::take_read(self.capacity);
-                }
-                let mut read = ReadBuf::new(&mut self.buf);
-                match Pin::new(half).poll_read(cx, &mut read) {
-                    Poll::Ready(Ok(())) => Poll::Ready(Ok(read.filled().len())),
-                    Poll::Ready(Err(e)) => Poll::Ready(Err(read_error(e, &self.peer))),
-                    Poll::Pending => {
-                        release(&mut self.buf);
-                        match self.timeout.poll_expired(cx, &self.peer) {
-                            Poll::Ready(e) => Poll::Ready(Err(e)),
-                            Poll::Pending => Poll::Pending,
-                        }
-                    }
+                let mut read = ReadBuf::new(into.buffer());
+                Pin::new(half)
+                    .poll_read(cx, &mut read)
+                    .map_ok(|()| read.filled().len())
+            }
+        };
+        match polled {
+            Poll::Ready(Ok(n)) => Poll::Ready(Ok(n)),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(read_error(e, &self.peer))),
+            Poll::Pending => {
+                release(&mut self.buf);
+                match self.timeout.poll_expired(cx, &self.peer) {
+                    Poll::Ready(e) => Poll::Ready(Err(e)),
+                    Poll::Pending => Poll::Pending,
                 }
             }
         }
     }
 }
 
-/// The input's buffer for [`Socket::poll_read`]: taken from this thread's
-/// pool only when a read is about to be made.
+/// The input's buffer for a read: taken from this thread's pool only when
+/// the read is about to be made (for [`Socket::poll_read`], once the socket
+/// is readable).
 struct Pooled<'a> {
     buf: &'a mut Vec<u8>,
     capacity: usize,
