@@ -5,9 +5,9 @@ use std::future::{Future, poll_fn};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::{Arc, PoisonError};
-use std::task::Poll;
+use std::task::{Context, Poll};
 
 use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
@@ -119,6 +119,26 @@ struct Conn {
     accepted_at: Instant,
 }
 
+/// Polls the waits on the force and, until it is seen, the stop: `Err` when
+/// the force came, else whether the stop was seen now. Seen once, the stop
+/// is not polled again: it has woken the handler, so that an idle input it
+/// waits on sees the stop and reads end-of-file.
+fn poll_signals(
+    force_wait: Pin<&mut impl Future>,
+    stop_wait: Pin<&mut impl Future>,
+    stop_seen: &mut bool,
+    cx: &mut Context<'_>,
+) -> Result<bool, Ended> {
+    if force_wait.poll(cx).is_ready() {
+        return Err(Ended::Forced);
+    }
+    if !*stop_seen && stop_wait.poll(cx).is_ready() {
+        *stop_seen = true;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
 /// How the handler's part ended.
 enum Ended {
     Handler(Result<io::Result<()>, PanicMessage>),
@@ -194,16 +214,17 @@ impl Conn {
                     // locks, on every wake of every connection.
                     if let Some(watch) = &mut watch {
                         let fired = force.is_cancelled() || (!stop_seen && stop.is_cancelled());
-                        if watch.should_poll(cx, fired) {
-                            if force_wait.as_mut().poll(cx).is_ready() {
-                                return Poll::Ready(Ended::Forced);
-                            }
-                            // Seen once, the stop has woken the handler (polled
-                            // below), so that an idle input it waits on sees the
-                            // stop and reads end-of-file.
-                            if !stop_seen && stop_wait.as_mut().poll(cx).is_ready() {
-                                stop_seen = true;
-                            }
+                        // A stop seen here is seen by the handler, polled
+                        // below.
+                        if watch.should_poll(cx, fired)
+                            && let Err(forced) = poll_signals(
+                                force_wait.as_mut(),
+                                stop_wait.as_mut(),
+                                &mut stop_seen,
+                                cx,
+                            )
+                        {
+                            return Poll::Ready(forced);
                         }
                     }
                     if let Poll::Ready(result) = poll_caught(future.as_mut(), cx) {
@@ -213,13 +234,16 @@ impl Conn {
                         // Polled now, the waits see a stop or force that came
                         // before them, and wake the task for those after.
                         watch = Some(SignalWatch::registered(cx));
-                        if force_wait.as_mut().poll(cx).is_ready() {
-                            return Poll::Ready(Ended::Forced);
-                        }
-                        if stop_wait.as_mut().poll(cx).is_ready() {
-                            // The handler is polled again, to see it.
-                            stop_seen = true;
-                            cx.waker().wake_by_ref();
+                        match poll_signals(
+                            force_wait.as_mut(),
+                            stop_wait.as_mut(),
+                            &mut stop_seen,
+                            cx,
+                        ) {
+                            Err(forced) => return Poll::Ready(forced),
+                            // The handler is polled again, to see the stop.
+                            Ok(true) => cx.waker().wake_by_ref(),
+                            Ok(false) => {}
                         }
                     }
                     Poll::Pending
