@@ -14,6 +14,7 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, ready};
 
 use tokio::io::Interest;
@@ -39,6 +40,10 @@ pub(crate) struct Socket {
     registration: OnceLock<Result<AsyncFd<Fd>, (io::ErrorKind, String)>>,
     /// Non-blocking.
     stream: std::net::TcpStream,
+    /// Whether the last write found no room: the next waits for tokio to
+    /// see room first. A hint only (a stale value costs a system call or
+    /// a look at the readiness, never a lost wake), so `Relaxed`.
+    full: AtomicBool,
 }
 
 impl Socket {
@@ -47,6 +52,7 @@ impl Socket {
         Socket {
             registration: OnceLock::new(),
             stream,
+            full: AtomicBool::new(false),
         }
     }
 
@@ -171,27 +177,34 @@ impl Socket {
     /// has no room. Each write that returns takes a unit of the task's
     /// budget, as tokio's own writes do.
     ///
-    /// The write first: it fails at once, without a system call, while
-    /// tokio knows the socket is not writable, and a socket with room
-    /// (nearly always) is not asked for readiness as well.
+    /// Straight to the socket unless the last write found it full: a
+    /// socket with room (nearly always) costs the write alone, not a look
+    /// at tokio's readiness as well.
     #[inline]
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let coop = ready!(tokio::task::coop::poll_proceed(cx));
-        match self.try_write(data) {
-            Ok(n) => {
-                coop.made_progress();
-                Poll::Ready(Ok(n))
+        while !self.full.load(Ordering::Relaxed) {
+            match (&self.stream).write(data) {
+                Ok(n) => {
+                    coop.made_progress();
+                    return Poll::Ready(Ok(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.full.store(true, Ordering::Relaxed);
+                }
+                Err(e) => return Poll::Ready(Err(e)),
             }
-            Err(e) if would_retry(&e) => self.poll_write_waiting(cx, data, coop),
-            Err(e) => Poll::Ready(Err(e)),
         }
+        self.poll_write_waiting(cx, data, coop)
     }
 
     /// [`Socket::poll_write`] once a write would block: registers the
     /// socket if it was not, and waits for room. Out of line: the
-    /// write that finds room, on every request, stays small. Bounded: a
-    /// WouldBlock clears the readiness (or there was no registration yet),
-    /// so the wait is Pending unless the socket became writable since.
+    /// write that finds room, on every request, stays small. Bounded: the
+    /// write is made through tokio's readiness, which a `WouldBlock`
+    /// clears, so the wait is Pending unless the socket became writable
+    /// since.
     #[inline(never)]
     fn poll_write_waiting(
         &self,
@@ -200,9 +213,11 @@ impl Socket {
         coop: RestoreOnPending,
     ) -> Poll<io::Result<usize>> {
         loop {
-            ready!(self.registered()?.poll_write_ready(cx))?.retain_ready();
-            match self.try_write(data) {
+            let fd = self.registered()?;
+            ready!(fd.poll_write_ready(cx))?.retain_ready();
+            match fd.try_io(Interest::WRITABLE, |_| (&self.stream).write(data)) {
                 Ok(n) => {
+                    self.full.store(false, Ordering::Relaxed);
                     coop.made_progress();
                     return Poll::Ready(Ok(n));
                 }
@@ -213,12 +228,19 @@ impl Socket {
     }
 
     /// One write of `data` without waiting: `WouldBlock` when the socket
-    /// has no room (or tokio knows it has none).
+    /// has no room (or the last write found none).
     pub(crate) fn try_write(&self, data: &[u8]) -> io::Result<usize> {
-        match self.registration.get() {
-            Some(Ok(fd)) => fd.try_io(Interest::WRITABLE, |_| (&self.stream).write(data)),
-            _ => (&self.stream).write(data),
+        if self.full.load(Ordering::Relaxed) {
+            return Err(io::ErrorKind::WouldBlock.into());
         }
+        let written = (&self.stream).write(data);
+        if written
+            .as_ref()
+            .is_err_and(|e| e.kind() == io::ErrorKind::WouldBlock)
+        {
+            self.full.store(true, Ordering::Relaxed);
+        }
+        written
     }
 }
 
@@ -302,6 +324,46 @@ mod tests {
         let read = poll_fn(|cx| socket.poll_read(cx, &mut buf[..]));
         let eof = tokio::time::timeout(Duration::from_secs(10), read).await;
         assert_eq!(eof.unwrap().unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_full_socket_waits_for_room_then_writes_straight_again() {
+        let (socket, mut client) = pair();
+        let chunk = [7u8; 64 * 1024];
+        let mut sent = 0;
+        // Bounded: loopback buffers hold a few MiB at most.
+        for _ in 0..10_000 {
+            match poll_fn(|cx| Poll::Ready(socket.poll_write(cx, &chunk))).await {
+                Poll::Ready(Ok(n)) => sent += n,
+                Poll::Ready(Err(e)) => panic!("write failed: {e}"),
+                Poll::Pending => break,
+            }
+        }
+        assert!(socket.full.load(Ordering::Relaxed), "never filled");
+        assert!(socket.is_registered());
+        assert_eq!(
+            socket.try_write(b"x").unwrap_err().kind(),
+            io::ErrorKind::WouldBlock
+        );
+        client
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut got = vec![0; sent + chunk.len()];
+            client.read_exact(&mut got[..sent]).unwrap();
+            (client, got)
+        });
+        let write = poll_fn(|cx| socket.poll_write(cx, &chunk));
+        let n = tokio::time::timeout(Duration::from_secs(10), write)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0);
+        assert!(!socket.full.load(Ordering::Relaxed));
+        let (mut client, _) = reader.join().unwrap();
+        let mut rest = vec![0; n];
+        client.read_exact(&mut rest).unwrap();
+        assert_eq!(rest, &chunk[..n]);
     }
 
     #[test]
