@@ -77,7 +77,7 @@ pub struct Input {
     side: ReadSide,
     /// The buffer while data flows, every byte initialized (see
     /// [`pool::take_read`]); empty while waiting.
-    buf: Vec<u8>,
+    buf: Box<[u8]>,
     /// How much of `buf` the last read filled.
     filled: usize,
     pos: usize,
@@ -97,7 +97,7 @@ impl Input {
     ) -> Input {
         Input {
             side,
-            buf: Vec::new(),
+            buf: Box::default(),
             filled: 0,
             pos: 0,
             capacity: DEFAULT_READ_BUFFER,
@@ -201,7 +201,7 @@ impl Input {
 /// the read is about to be made (for [`Socket::poll_read`], once the socket
 /// is readable).
 struct Pooled<'a> {
-    buf: &'a mut Vec<u8>,
+    buf: &'a mut Box<[u8]>,
     capacity: usize,
 }
 
@@ -215,7 +215,7 @@ impl ReadInto for Pooled<'_> {
 }
 
 /// Gives the buffer back: the input is about to wait, or is done.
-fn release(buf: &mut Vec<u8>) {
+fn release(buf: &mut Box<[u8]>) {
     pool::give_read(std::mem::take(buf));
 }
 

@@ -16,18 +16,22 @@ use crate::{DEFAULT_OUTPUT_BUFFER, DEFAULT_READ_BUFFER};
 /// How many free buffers of each size a thread keeps, besides the last.
 const KEPT: usize = 8;
 
-/// The free buffers of one size on one thread.
-struct Free {
+/// A read buffer of the default size: one pointer, so that the slot of
+/// the last one given back is taken and filled with a load and a store.
+type ReadBuffer = Box<[u8; DEFAULT_READ_BUFFER]>;
+
+/// The free buffers of one kind on one thread.
+struct Free<T> {
     /// The buffer given back last. A busy connection gives its buffer back
     /// at every wait and takes one at every wake, nearly always this one:
     /// a slot is a few instructions, the list a few dozen.
-    last: Cell<Option<Vec<u8>>>,
+    last: Cell<Option<T>>,
     /// The others, up to [`KEPT`].
-    rest: RefCell<Vec<Vec<u8>>>,
+    rest: RefCell<Vec<T>>,
 }
 
-impl Free {
-    const fn new() -> Free {
+impl<T> Free<T> {
+    const fn new() -> Free<T> {
         Free {
             last: Cell::new(None),
             rest: RefCell::new(Vec::new()),
@@ -36,26 +40,28 @@ impl Free {
 }
 
 thread_local! {
-    static READ: Free = const { Free::new() };
-    static OUTPUT: Free = const { Free::new() };
+    static READ: Free<ReadBuffer> = const { Free::new() };
+    static OUTPUT: Free<Vec<u8>> = const { Free::new() };
 }
 
 /// A read buffer of `len` bytes, every one initialized, so that a read can
 /// fill it without unsafe code: zeroed when newly allocated, holding what
 /// an earlier read left when reused (the input reads only what it filled).
-pub(crate) fn take_read(len: usize) -> Vec<u8> {
+#[inline]
+pub(crate) fn take_read(len: usize) -> Box<[u8]> {
     if len == DEFAULT_READ_BUFFER
         && let Some(buf) = pop(&READ)
     {
         return buf;
     }
-    vec![0; len]
+    vec![0; len].into_boxed_slice()
 }
 
 /// Gives back a buffer of [`take_read`]: kept if it has the default size
 /// and the thread keeps fewer than [`KEPT`], freed otherwise.
-pub(crate) fn give_read(buf: Vec<u8>) {
-    if buf.len() == DEFAULT_READ_BUFFER {
+#[inline]
+pub(crate) fn give_read(buf: Box<[u8]>) {
+    if let Ok(buf) = ReadBuffer::try_from(buf) {
         push(&READ, buf);
     }
 }
@@ -79,13 +85,13 @@ pub(crate) fn give_output(mut buf: Vec<u8>) {
     }
 }
 
-fn pop(free: &'static LocalKey<Free>) -> Option<Vec<u8>> {
+fn pop<T>(free: &'static LocalKey<Free<T>>) -> Option<T> {
     free.try_with(|free| free.last.take().or_else(|| free.rest.borrow_mut().pop()))
         .ok()
         .flatten()
 }
 
-fn push(free: &'static LocalKey<Free>, buf: Vec<u8>) {
+fn push<T>(free: &'static LocalKey<Free<T>>, buf: T) {
     // During the thread's exit the buffer is just freed.
     let _ = free.try_with(|free| {
         if let Some(older) = free.last.replace(Some(buf)) {
@@ -103,7 +109,7 @@ mod tests {
 
     #[test]
     fn a_thread_keeps_the_last_buffer_and_a_few_more_of_the_default_size() {
-        let given: Vec<Vec<u8>> = (0..KEPT + 3)
+        let given: Vec<Box<[u8]>> = (0..KEPT + 3)
             .map(|_| take_read(DEFAULT_READ_BUFFER))
             .collect();
         let addresses: Vec<*const u8> = given.iter().map(|b| b.as_ptr()).collect();
@@ -112,7 +118,7 @@ mod tests {
         }
         // The last one given back comes first, then the list's, newest
         // first; past the slot and KEPT more, buffers were freed.
-        let again: Vec<Vec<u8>> = (0..KEPT + 1)
+        let again: Vec<Box<[u8]>> = (0..KEPT + 1)
             .map(|_| take_read(DEFAULT_READ_BUFFER))
             .collect();
         let again: Vec<*const u8> = again.iter().map(|b| b.as_ptr()).collect();
@@ -122,7 +128,7 @@ mod tests {
             addresses[..KEPT].iter().rev().copied().collect::<Vec<_>>()
         );
         // Another size is never kept.
-        give_read(vec![0; 16]);
+        give_read(vec![0; 16].into_boxed_slice());
         assert_eq!(take_read(16).len(), 16);
     }
 }
