@@ -12,7 +12,12 @@
 //! cargo bench -p tcp-server-async --bench async_server            # 21 samples
 //! cargo bench -p tcp-server-async --bench async_server -- --samples 51 echo
 //! cargo bench -p tcp-server-async --bench async_server -- --timeouts   # ours with its default timeouts
+//! cargo bench -p tcp-server-async --bench async_server -- --baseline-twice
 //! ```
+//!
+//! `--baseline-twice` runs the baseline in place of ours: two identical
+//! servers, so its ratios show the method's own error (how far from 1 a
+//! ratio strays when nothing differs).
 //!
 //! Printed per scenario: the median time of a round on each server; the
 //! median (min–max) over the samples of the ratio ours / baseline of their
@@ -121,6 +126,7 @@ fn main() {
                 threads = n.expect("--threads takes a count (0: one thread, current_thread)");
             }
             "--timeouts" => ours_kind = Which::OursWithTimeouts,
+            "--baseline-twice" => ours_kind = Which::Baseline,
             other if !other.starts_with('-') => filter = Some(other.to_string()),
             _ => {}
         }
@@ -146,7 +152,8 @@ fn main() {
          machine's cores",
         match ours_kind {
             Which::OursWithTimeouts => "default timeouts and deadline",
-            _ => "no timeouts, as the baseline",
+            Which::Baseline => "a second baseline: the method's own error",
+            Which::Ours => "no timeouts, as the baseline",
         }
     );
     println!(
