@@ -102,6 +102,33 @@ pub fn connect_with(
     Err(target.connect_error(&tried, last))
 }
 
+/// Starts a connect to `addr` on a new non-blocking socket with
+/// `TCP_NODELAY` on, for an async runtime to wait on: the std stream, and
+/// whether it is connected already. Still connecting, the stream becomes
+/// writable when the connect ends; then its `take_error` tells whether it
+/// failed. An async client can so connect without registering the socket
+/// with its reactor twice (tokio's `TcpStream::connect` registers it, and
+/// taking the stream off the reactor removes it again).
+///
+/// Scheme: `tcp-connect` (a non-blocking variant, one address).
+///
+/// # Errors
+///
+/// Failures known at once (`ConnectionRefused`, `AddrNotAvailable`,
+/// `NetworkUnreachable`), naming the address; OS errors of `socket(2)` and
+/// `setsockopt(2)`.
+#[doc(alias = "tcp-connect")]
+pub fn start_connect(addr: SocketAddr) -> io::Result<(std::net::TcpStream, bool)> {
+    let socket = Socket::new(
+        Domain::for_address(addr),
+        Type::STREAM.nonblocking(),
+        Some(Protocol::TCP),
+    )?;
+    socket.set_nodelay(true)?;
+    let connected = socket.start_connect(&SockAddr::from(addr))?;
+    Ok((socket.into(), connected))
+}
+
 /// One attempt, ready for the ports: a blocking socket with `TCP_NODELAY`
 /// on (ports send what they are given when they are given it: Nagle's delay
 /// would hold back a short reply until the previous one is acknowledged).

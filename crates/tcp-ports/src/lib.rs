@@ -103,7 +103,7 @@ mod writer;
 pub use accept_error::{AcceptBackoff, AcceptErrorClass, classify_accept_error};
 pub use backlog::{MIN_DEFAULT_BACKLOG, default_backlog};
 pub use config::{DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT, MAX_BUFFER_SIZE, TcpConfig};
-pub use connect::{connect, connect_with};
+pub use connect::{connect, connect_with, start_connect};
 pub use connection::{JoinError, TcpConnection};
 pub use error::{
     NetworkError, READ_OP, WRITE_OP, is_network_error, is_read_timeout, is_timeout, network_error,

@@ -142,3 +142,41 @@ fn bad_host_and_port_pairs_are_invalid_input() {
     let err = tcp_ports::connect(SocketAddr::from(([127, 0, 0, 1], 0))).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
 }
+
+#[rstest]
+fn a_started_connect_is_non_blocking_and_ends_connected(
+    #[values(Family::V4, Family::V6)] family: Family,
+) {
+    let l = util::listener(family);
+    let (stream, _) = tcp_ports::start_connect(l.local_addr()).unwrap();
+    // Non-blocking: nothing to read is `WouldBlock`, not a wait.
+    let mut probe = [0; 1];
+    let err = stream.peek(&mut probe).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "{err}");
+    assert!(stream.nodelay().unwrap());
+    // A blocking write waits for the connect to end, then goes out.
+    stream.set_nonblocking(false).unwrap();
+    stream.set_write_timeout(Some(util::PATIENCE)).unwrap();
+    (&stream).write_all(b"Hello!\n").unwrap();
+    assert!(stream.take_error().unwrap().is_none());
+    let (mut si, _so) = l.accept_with(&patient()).unwrap();
+    let mut line = String::new();
+    si.read_line(&mut line).unwrap();
+    assert_eq!(line, "Hello!\n");
+}
+
+#[rstest]
+fn a_started_connect_to_a_closed_port_is_refused(#[values(Family::V4, Family::V6)] family: Family) {
+    let closed = test_support::closed_address(family).unwrap();
+    let addr = closed.socket_addr().unwrap();
+    // Refused at once, or once the connect ends.
+    let err = match tcp_ports::start_connect(addr) {
+        Err(e) => e,
+        Ok((stream, _)) => {
+            stream.set_nonblocking(false).unwrap();
+            stream.set_write_timeout(Some(util::PATIENCE)).unwrap();
+            (&stream).write_all(b"x").unwrap_err()
+        }
+    };
+    assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused, "{err}");
+}

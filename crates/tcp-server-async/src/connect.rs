@@ -2,6 +2,7 @@
 //! connect timeout, giving the same input and output as a server's
 //! connection.
 
+use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -63,8 +64,20 @@ pub async fn connect_with(
     target: impl IntoTarget,
     config: &TcpConfig,
 ) -> io::Result<(Input, Output)> {
-    let stream = connect_stream(target, config).await?;
-    split(stream, config)
+    // A connect of our own: the socket is registered with the reactor once,
+    // while it connects, and served from then on as the server serves its
+    // connections (tokio's connect registers it, and `split` would take it
+    // off the reactor again).
+    let (socket, peer) = first_connected(target, config, |addr| async move {
+        let (stream, connected) = tcp_ports::start_connect(addr)?;
+        let socket = Socket::new(stream);
+        if !connected {
+            std::future::poll_fn(|cx| socket.poll_connected(cx)).await?;
+        }
+        Ok((socket, addr))
+    })
+    .await?;
+    Ok(sides(Arc::new(socket), peer, config))
 }
 
 /// Connects to `target` as [`connect_with`] does and returns the tokio
@@ -84,6 +97,25 @@ pub async fn connect_with(
 /// every address tried.
 #[doc(alias = "tcp-connect")]
 pub async fn connect_stream(target: impl IntoTarget, config: &TcpConfig) -> io::Result<TcpStream> {
+    first_connected(target, config, |addr| async move {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    })
+    .await
+}
+
+/// Tries `attempt` on each address `target` resolves to, in order, all
+/// within `config`'s connect timeout: the first that connects, or the last
+/// error, naming the target and every address tried.
+async fn first_connected<T, F>(
+    target: impl IntoTarget,
+    config: &TcpConfig,
+    mut attempt: impl FnMut(SocketAddr) -> F,
+) -> io::Result<T>
+where
+    F: Future<Output = io::Result<T>>,
+{
     let target = target.into_target()?;
     let addrs = resolve(&target).await?;
     let deadline = config.connect_timeout.map(|t| Instant::now() + t);
@@ -91,7 +123,7 @@ pub async fn connect_stream(target: impl IntoTarget, config: &TcpConfig) -> io::
     let mut last = None;
     for addr in addrs {
         tried.push(addr);
-        let attempt = TcpStream::connect(addr);
+        let attempt = attempt(addr);
         let result = match deadline {
             None => attempt.await,
             Some(deadline) => match tokio::time::timeout_at(deadline, attempt).await {
@@ -107,10 +139,7 @@ pub async fn connect_stream(target: impl IntoTarget, config: &TcpConfig) -> io::
             },
         };
         match result {
-            Ok(stream) => {
-                stream.set_nodelay(true)?;
-                return Ok(stream);
-            }
+            Ok(connected) => return Ok(connected),
             Err(e) => last = Some(e),
         }
     }
@@ -145,6 +174,12 @@ pub fn split(stream: TcpStream, config: &TcpConfig) -> io::Result<(Input, Output
     // Served as the server serves its connections: off the reactor until a
     // read or write has to wait. (Non-blocking, as tokio leaves it.)
     let stream = Arc::new(Socket::new(stream.into_std()?));
+    Ok(sides(stream, peer, config))
+}
+
+/// The input and output over a connected socket, with `config`'s timeouts
+/// and output buffer.
+fn sides(stream: Arc<Socket>, peer: SocketAddr, config: &TcpConfig) -> (Input, Output) {
     let input = Input::new(
         ReadSide::Tcp(Arc::clone(&stream)),
         peer,
@@ -160,5 +195,5 @@ pub fn split(stream: TcpStream, config: &TcpConfig) -> io::Result<(Input, Output
     if config.buffer_size > 0 {
         output.set_output_buffer(config.buffer_size);
     }
-    Ok((input, output))
+    (input, output)
 }

@@ -98,6 +98,17 @@ impl Socket {
         }
     }
 
+    /// Waits (registered) for a connect in progress to end: `Ok` once
+    /// connected, else the connect's error (`ConnectionRefused` …).
+    pub(crate) fn poll_connected(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // The socket becomes writable when the connect ends, either way.
+        ready!(self.registered()?.poll_write_ready(cx))?.retain_ready();
+        Poll::Ready(match self.stream.take_error() {
+            Ok(None) => Ok(()),
+            Ok(Some(e)) | Err(e) => Err(e),
+        })
+    }
+
     /// Reads into the buffer `into` gives, waiting (registered) while
     /// there is nothing to read. The buffer is asked for only once tokio
     /// holds the socket readable (or, unregistered, for the one read that
@@ -364,6 +375,33 @@ mod tests {
         let mut rest = vec![0; n];
         client.read_exact(&mut rest).unwrap();
         assert_eq!(rest, &chunk[..n]);
+    }
+
+    #[tokio::test]
+    async fn a_started_connect_ends_connected_or_refused() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let (stream, _) = tcp_ports::start_connect(listener.local_addr().unwrap()).unwrap();
+        let socket = Socket::new(stream);
+        let connected = poll_fn(|cx| socket.poll_connected(cx));
+        tokio::time::timeout(Duration::from_secs(10), connected)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(socket.try_write(b"x").unwrap(), 1);
+
+        let closed = listener.local_addr().unwrap();
+        drop(listener);
+        // Refused at once, or once the connect ends.
+        let err = match tcp_ports::start_connect(closed) {
+            Err(e) => e,
+            Ok((stream, _)) => {
+                let socket = Socket::new(stream);
+                let connected = poll_fn(|cx| socket.poll_connected(cx));
+                let ended = tokio::time::timeout(Duration::from_secs(10), connected).await;
+                ended.unwrap().unwrap_err()
+            }
+        };
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused, "{err}");
     }
 
     #[test]
