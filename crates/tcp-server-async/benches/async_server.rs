@@ -17,7 +17,11 @@
 //!
 //! `--baseline-twice` runs the baseline in place of ours: two identical
 //! servers, so its ratios show the method's own error (how far from 1 a
-//! ratio strays when nothing differs).
+//! ratio strays when nothing differs). `--instances N` measures N fresh
+//! pairs of servers one after the other (`--samples` each, made baseline
+//! first and ours first in turn): a pair keeps its memory placement for
+//! its life, which alone can favour one of two identical servers by a
+//! fraction of a percent; the last column gives each pair's median.
 //!
 //! Printed per scenario: the median time of a round on each server; the
 //! median (min–max) over the samples of the ratio ours / baseline of their
@@ -112,6 +116,7 @@ fn main() {
     let mut filter = None;
     let mut threads = 0;
     let mut ours_kind = Which::Ours;
+    let mut instances = 1;
     let mut rest = args.iter().filter(|a| *a != "--bench");
     while let Some(arg) = rest.next() {
         match arg.as_str() {
@@ -124,6 +129,12 @@ fn main() {
             "--threads" => {
                 let n = rest.next().and_then(|n| n.parse().ok());
                 threads = n.expect("--threads takes a count (0: one thread, current_thread)");
+            }
+            "--instances" => {
+                let n = rest.next().and_then(|n| n.parse().ok());
+                instances = n
+                    .filter(|&n| n > 0)
+                    .expect("--instances takes a count above 0");
             }
             "--timeouts" => ours_kind = Which::OursWithTimeouts,
             "--baseline-twice" => ours_kind = Which::Baseline,
@@ -147,9 +158,9 @@ fn main() {
         n => format!("one runtime of {n} worker threads"),
     };
     println!(
-        "async_server: {samples} interleaved samples per scenario; ratio = time ours ({}) / \
-         baseline (below 1: faster); servers and load generator share {runtime} on this \
-         machine's cores",
+        "async_server: {instances} pair(s) of servers per scenario, {samples} interleaved \
+         samples each; ratio = time ours ({}) / baseline (below 1: faster); servers and load \
+         generator share {runtime} on this machine's cores",
         match ours_kind {
             Which::OursWithTimeouts => "default timeouts and deadline",
             Which::Baseline => "a second baseline: the method's own error",
@@ -157,41 +168,57 @@ fn main() {
         }
     );
     println!(
-        "| scenario | baseline, µs/round | ours, µs/round | ratio, median (min–max) | 95 % interval of the median |"
+        "| scenario | baseline, µs/round | ours, µs/round | ratio, median (min–max) | 95 % interval of the median | median of each pair (min–max) |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     for (name, scenario, n, rounds) in CASES {
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
             continue;
         }
         let rounds = if measuring { rounds } else { 2 };
         let (mut base_us, mut ours_us, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-        rt.block_on(async {
-            let mut baseline = Loaded::new(Which::Baseline, scenario, n).await;
-            let mut ours = Loaded::new(ours_kind, scenario, n).await;
-            // A first batch on each, untimed: connections and caches warm.
-            baseline.time(scenario, rounds).await;
-            ours.time(scenario, rounds).await;
-            for sample in 0..samples {
-                let (b, o) = if sample % 2 == 0 {
-                    let b = baseline.time(scenario, rounds).await;
-                    (b, ours.time(scenario, rounds).await)
+        let mut pair_medians = Vec::new();
+        // Each pair of servers has its own memory and sockets: where they
+        // land can favour one of two identical servers by a fraction of a
+        // percent for the whole pair's life. Fresh pairs, made in turn
+        // baseline first and ours first, spread that over both.
+        for instance in 0..instances {
+            let first = ratios.len();
+            rt.block_on(async {
+                let (mut baseline, mut ours) = if instance % 2 == 0 {
+                    let baseline = Loaded::new(Which::Baseline, scenario, n).await;
+                    (baseline, Loaded::new(ours_kind, scenario, n).await)
                 } else {
-                    let o = ours.time(scenario, rounds).await;
-                    (baseline.time(scenario, rounds).await, o)
+                    let ours = Loaded::new(ours_kind, scenario, n).await;
+                    (Loaded::new(Which::Baseline, scenario, n).await, ours)
                 };
-                base_us.push(b.as_secs_f64() * 1e6 / f64::from(rounds));
-                ours_us.push(o.as_secs_f64() * 1e6 / f64::from(rounds));
-                ratios.push(o.as_secs_f64() / b.as_secs_f64());
-            }
-        });
+                // A first batch on each, untimed: connections and caches warm.
+                baseline.time(scenario, rounds).await;
+                ours.time(scenario, rounds).await;
+                for sample in 0..samples {
+                    let (b, o) = if sample % 2 == 0 {
+                        let b = baseline.time(scenario, rounds).await;
+                        (b, ours.time(scenario, rounds).await)
+                    } else {
+                        let o = ours.time(scenario, rounds).await;
+                        (baseline.time(scenario, rounds).await, o)
+                    };
+                    base_us.push(b.as_secs_f64() * 1e6 / f64::from(rounds));
+                    ours_us.push(o.as_secs_f64() * 1e6 / f64::from(rounds));
+                    ratios.push(o.as_secs_f64() / b.as_secs_f64());
+                }
+            });
+            pair_medians.push(median(&mut ratios[first..].to_vec()));
+        }
         let (lo, hi) = ratios
             .iter()
             .fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
         let ratio = median(&mut ratios);
         let (below, above) = median_interval(&ratios);
+        let pairs = median(&mut pair_medians);
+        let (first, last) = (pair_medians[0], pair_medians[pair_medians.len() - 1]);
         println!(
-            "| {name} | {:.1} | {:.1} | {ratio:.3} ({lo:.2}–{hi:.2}) | {below:.3}–{above:.3} |",
+            "| {name} | {:.1} | {:.1} | {ratio:.3} ({lo:.2}–{hi:.2}) | {below:.3}–{above:.3} | {pairs:.3} ({first:.3}–{last:.3}) |",
             median(&mut base_us),
             median(&mut ours_us),
         );
