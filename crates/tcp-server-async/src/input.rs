@@ -219,9 +219,14 @@ impl ReadInto for Pooled<'_> {
     }
 }
 
-/// Gives the buffer back: the input is about to wait, or is done.
+/// Gives the buffer back, if the input holds one: the input is about to
+/// wait, or is done. Inline: an idle input (a chat client's, polled at
+/// every message the others send) holds none, and finds so in one test.
+#[inline]
 fn release(buf: &mut Box<[u8]>) {
-    pool::give_read(std::mem::take(buf));
+    if !buf.is_empty() {
+        pool::give_read(std::mem::take(buf));
+    }
 }
 
 fn read_error(e: io::Error, peer: &SocketAddr) -> io::Error {
