@@ -75,13 +75,16 @@ pub async fn baseline(scenario: Scenario) -> SocketAddr {
 mod examples;
 
 /// This crate's server for the same scenario: without timeouts, as the
-/// baseline, or with the defaults (a read and a write timeout of 60 s, a
-/// deadline of 5 minutes).
+/// baseline (no read or write timeout, no deadline), or with the defaults
+/// (a read and a write timeout of 60 s, a deadline of 5 minutes).
 pub async fn ours(scenario: Scenario, timeouts: bool) -> SocketAddr {
     let listener = tcp_ports::listen_on("127.0.0.1", 0).unwrap();
     let builder = match timeouts {
         true => ServerBuilder::new(),
-        false => ServerBuilder::new().deadline(None).idle_timeout(None),
+        false => ServerBuilder::new()
+            .deadline(None)
+            .idle_timeout(None)
+            .config(tcp_ports::TcpConfig::new().with_write_timeout(None)),
     };
     let server = match scenario {
         Scenario::Daytime => builder.build(listener, |_, mut o: Output, _| async move {
