@@ -119,6 +119,13 @@ pub fn connect_with(
 /// `setsockopt(2)`.
 #[doc(alias = "tcp-connect")]
 pub fn start_connect(addr: SocketAddr) -> io::Result<(std::net::TcpStream, bool)> {
+    let (socket, connected) = start_nonblocking(addr)?;
+    Ok((socket.into(), connected))
+}
+
+/// A new non-blocking socket with `TCP_NODELAY` on, its connect to `addr`
+/// started: the socket, and whether it is connected already.
+fn start_nonblocking(addr: SocketAddr) -> io::Result<(Socket, bool)> {
     let socket = Socket::new(
         Domain::for_address(addr),
         Type::STREAM.nonblocking(),
@@ -126,7 +133,7 @@ pub fn start_connect(addr: SocketAddr) -> io::Result<(std::net::TcpStream, bool)
     )?;
     socket.set_nodelay(true)?;
     let connected = socket.start_connect(&SockAddr::from(addr))?;
-    Ok((socket.into(), connected))
+    Ok((socket, connected))
 }
 
 /// One attempt, ready for the ports: a blocking socket with `TCP_NODELAY`
@@ -135,20 +142,17 @@ pub fn start_connect(addr: SocketAddr) -> io::Result<(std::net::TcpStream, bool)
 /// Without a deadline it is std's blocking connect; with one, a
 /// non-blocking connect waited for until `deadline`.
 fn connect_one(addr: SocketAddr, deadline: &Deadline) -> io::Result<Socket> {
-    let domain = Domain::for_address(addr);
-    let to = SockAddr::from(addr);
     if deadline.timeout().is_none() {
-        let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
         socket.set_nodelay(true)?;
         // EINTR leaves the connect going on in the kernel: wait for it.
-        if !socket.start_connect(&to)? {
+        if !socket.start_connect(&SockAddr::from(addr))? {
             await_connect(&socket, addr, deadline)?;
         }
         return Ok(socket);
     }
-    let socket = Socket::new(domain, Type::STREAM.nonblocking(), Some(Protocol::TCP))?;
-    socket.set_nodelay(true)?;
-    if !socket.start_connect(&to)? {
+    let (socket, connected) = start_nonblocking(addr)?;
+    if !connected {
         await_connect(&socket, addr, deadline)?;
     }
     socket.set_nonblocking(false)?;
