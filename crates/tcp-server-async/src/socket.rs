@@ -194,20 +194,20 @@ impl Socket {
     #[inline]
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let coop = ready!(tokio::task::coop::poll_proceed(cx));
-        while !self.full.load(Ordering::Relaxed) {
-            match (&self.stream).write(data) {
+        loop {
+            match self.try_write(data) {
                 Ok(n) => {
                     coop.made_progress();
                     return Poll::Ready(Ok(n));
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // Full (now, or since the last write): wait for room.
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.full.store(true, Ordering::Relaxed);
+                    return self.poll_write_waiting(cx, data, coop);
                 }
                 Err(e) => return Poll::Ready(Err(e)),
             }
         }
-        self.poll_write_waiting(cx, data, coop)
     }
 
     /// [`Socket::poll_write`] once a write would block: registers the
@@ -239,7 +239,8 @@ impl Socket {
     }
 
     /// One write of `data` without waiting: `WouldBlock` when the socket
-    /// has no room (or the last write found none).
+    /// has no room (or the last write found none, without a system call).
+    #[inline]
     pub(crate) fn try_write(&self, data: &[u8]) -> io::Result<usize> {
         if self.full.load(Ordering::Relaxed) {
             return Err(io::ErrorKind::WouldBlock.into());
