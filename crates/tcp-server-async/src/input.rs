@@ -188,10 +188,7 @@ impl Input {
             Poll::Ready(Err(e)) => Poll::Ready(Err(read_error(e, &self.peer))),
             Poll::Pending => {
                 release(&mut self.buf);
-                match self.timeout.poll_expired(cx, &self.peer) {
-                    Poll::Ready(e) => Poll::Ready(Err(e)),
-                    Poll::Pending => Poll::Pending,
-                }
+                self.timeout.poll_expired(cx, &self.peer).map(Err)
             }
         }
     }

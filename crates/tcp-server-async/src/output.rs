@@ -154,10 +154,7 @@ impl Output {
                 Poll::Ready(Ok(n))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(write_error(e, &self.peer))),
-            Poll::Pending => match self.timeout.poll_expired(cx, &self.peer) {
-                Poll::Ready(e) => Poll::Ready(Err(e)),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => self.timeout.poll_expired(cx, &self.peer).map(Err),
         }
     }
 
@@ -197,10 +194,7 @@ impl Output {
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(write_error(e, &self.peer))),
-            Poll::Pending => match self.timeout.poll_expired(cx, &self.peer) {
-                Poll::Ready(e) => Poll::Ready(Err(e)),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => self.timeout.poll_expired(cx, &self.peer).map(Err),
         }
     }
 }
