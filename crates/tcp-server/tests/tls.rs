@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
-use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use tcp_server::ServerBuilder;
 use util::PATIENCE;
 
@@ -91,16 +91,8 @@ fn a_stalled_handshake_holds_one_slot_until_its_timeout() {
 fn the_tls_example_serves_a_rustls_client() {
     let (server, pem) =
         test_support::RunningServer::start_tls_example("threaded-tls-echo-server").unwrap();
-    let cert = CertificateDer::from_pem_slice(&pem).unwrap();
-    let mut roots = RootCertStore::empty();
-    roots.add(cert).unwrap();
-    let client_config = Arc::new(
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth(),
-    );
+    let client_config =
+        tls::client_trusting(CertificateDer::from_pem_slice(&pem).unwrap()).unwrap();
     let addr = server.addr().parse().unwrap();
     let mut client = BufReader::new(tls_client(addr, &client_config));
     for line in ["first\n", "second\n"] {

@@ -69,14 +69,19 @@ impl Identity {
 
     /// A client configuration trusting this certificate only.
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, rustls::Error> {
-        let mut roots = RootCertStore::empty();
-        roots.add(self.cert.clone())?;
-        let config = ClientConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        Ok(Arc::new(config))
+        client_trusting(self.cert.clone())
     }
+}
+
+/// A client configuration that trusts `cert` only.
+pub fn client_trusting(cert: CertificateDer<'static>) -> Result<Arc<ClientConfig>, rustls::Error> {
+    let mut roots = RootCertStore::empty();
+    roots.add(cert)?;
+    let config = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
 }
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
