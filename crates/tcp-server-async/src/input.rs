@@ -263,6 +263,7 @@ impl AsyncBufRead for Input {
         Poll::Ready(Ok(&this.buf[this.pos as usize..this.filled as usize]))
     }
 
+    #[inline]
     fn consume(self: Pin<&mut Self>, amt: usize) {
         let this = self.get_mut();
         // Clamped to what is buffered (a u32), so the cast keeps it whole;

@@ -248,6 +248,7 @@ fn write_zero(peer: &SocketAddr) -> io::Error {
 }
 
 impl AsyncWrite for Output {
+    #[inline]
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -267,16 +268,23 @@ impl AsyncWrite for Output {
         Poll::Ready(Ok(data.len()))
     }
 
+    #[inline]
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if !this.buf.is_empty() {
             ready!(this.poll_send_buffer(cx))?;
         }
-        let flushed = match &mut this.side {
-            WriteSide::Upgraded(half) => Pin::new(half).poll_flush(cx),
-            _ => Poll::Ready(Ok(())),
-        };
-        this.timed(cx, flushed)
+        match &mut this.side {
+            WriteSide::Upgraded(half) => {
+                let flushed = Pin::new(half).poll_flush(cx);
+                this.timed(cx, flushed)
+            }
+            // A socket holds nothing back: flushed once the buffer is sent.
+            _ => {
+                this.timeout.progress();
+                Poll::Ready(Ok(()))
+            }
+        }
     }
 
     /// Flushes, then ends the output: a TLS stream sends `close_notify`, and
