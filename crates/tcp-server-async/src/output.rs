@@ -142,6 +142,7 @@ impl Output {
     }
 
     /// Writes `data` to the socket (or the upgraded stream) now.
+    #[inline]
     fn poll_send(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let result = match &mut self.side {
             WriteSide::Tcp(socket) => socket.poll_write(cx, data),
