@@ -22,6 +22,7 @@ use crate::server::{Accepted, InFlight, Shared, Spawn, hard_close};
 use crate::signals::SignalWatch;
 use crate::socket::Socket;
 use crate::timeout::{Op, Timeout};
+use crate::token::Token;
 use crate::{Input, Outcome, Output, Peer, TcpIo, connection_span};
 use tcp_server::PanicMessage;
 
@@ -119,24 +120,76 @@ struct Conn {
     accepted_at: Instant,
 }
 
-/// Polls the waits on the force and, until it is seen, the stop: `Err` when
-/// the force came, else whether the stop was seen now. Seen once, the stop
-/// is not polled again: it has woken the handler, so that an idle input it
-/// waits on sees the stop and reads end-of-file.
-fn poll_signals(
-    force_wait: Pin<&mut impl Future>,
-    stop_wait: Pin<&mut impl Future>,
-    stop_seen: &mut bool,
-    cx: &mut Context<'_>,
-) -> Result<bool, Ended> {
-    if force_wait.poll(cx).is_ready() {
-        return Err(Ended::Forced);
+/// The waits on the server's force and, until it is seen, its stop, kept
+/// beside a connection's handler and polled only when needed (see
+/// [`SignalWatch`]). Its state sits together, and everything but the check
+/// on each wake is out of line: that check runs at every wake of every
+/// connection.
+struct Beside<'a, W> {
+    force: &'a Token,
+    stop: &'a Token,
+    force_wait: Pin<&'a mut W>,
+    stop_wait: Pin<&'a mut W>,
+    /// Whether the stop was seen (then its wait is not polled again: it
+    /// woke the handler, so that an idle input it waits on read
+    /// end-of-file).
+    stop_seen: bool,
+    /// Made when the handler first waits: one that finishes in its first
+    /// poll (a daytime server) is not worth a wait on the stop and force.
+    watch: Option<SignalWatch>,
+}
+
+impl<W: Future> Beside<'_, W> {
+    /// Before each poll of the handler: `Err` when the force came.
+    #[inline]
+    fn before(&mut self, cx: &mut Context<'_>) -> Result<(), Ended> {
+        let Some(watch) = &mut self.watch else {
+            return Ok(());
+        };
+        let fired = self.force.is_cancelled() || (!self.stop_seen && self.stop.is_cancelled());
+        // A stop seen here is seen by the handler, polled next.
+        if watch.should_poll(cx, fired) {
+            self.poll_waits(cx)?;
+        }
+        Ok(())
     }
-    if !*stop_seen && stop_wait.poll(cx).is_ready() {
-        *stop_seen = true;
-        return Ok(true);
+
+    /// After a poll of the handler that found it waiting: the first time,
+    /// the waits are polled, so that they see a stop or force that came
+    /// before them and wake the task for those after.
+    #[inline]
+    fn after_pending(&mut self, cx: &mut Context<'_>) -> Result<(), Ended> {
+        match self.watch {
+            Some(_) => Ok(()),
+            None => self.first_wait(cx),
+        }
     }
-    Ok(false)
+
+    #[cold]
+    #[inline(never)]
+    fn first_wait(&mut self, cx: &mut Context<'_>) -> Result<(), Ended> {
+        self.watch = Some(SignalWatch::registered(cx));
+        if self.poll_waits(cx)? {
+            // The handler is polled again, to see the stop.
+            cx.waker().wake_by_ref();
+        }
+        Ok(())
+    }
+
+    /// Polls the waits: `Err` when the force came, else whether the stop
+    /// was seen now.
+    #[cold]
+    #[inline(never)]
+    fn poll_waits(&mut self, cx: &mut Context<'_>) -> Result<bool, Ended> {
+        if self.force_wait.as_mut().poll(cx).is_ready() {
+            return Err(Ended::Forced);
+        }
+        if !self.stop_seen && self.stop_wait.as_mut().poll(cx).is_ready() {
+            self.stop_seen = true;
+            return Ok(true);
+        }
+        Ok(false)
+    }
 }
 
 /// How the handler's part ended.
@@ -201,52 +254,25 @@ impl Conn {
             // `leftover`) is dropped at its end.
             let ended = {
                 let mut future = pin!(future);
-                let mut force_wait = pin!(force.cancelled());
-                let mut stop_wait = pin!(stop.cancelled());
-                let mut stop_seen = false;
-                // Made when the handler first waits: one that finishes in its
-                // first poll (a daytime server) is not worth a wait on the stop
-                // and the force.
-                let mut watch: Option<SignalWatch> = None;
+                let mut beside = Beside {
+                    force,
+                    stop,
+                    force_wait: pin!(force.cancelled()),
+                    stop_wait: pin!(stop.cancelled()),
+                    stop_seen: false,
+                    watch: None,
+                };
                 poll_fn(|cx| {
-                    // The stop and force only when they fired (or the task's
-                    // waker changed): polling their waits takes their shared
-                    // locks, on every wake of every connection.
-                    if let Some(watch) = &mut watch {
-                        let fired = force.is_cancelled() || (!stop_seen && stop.is_cancelled());
-                        // A stop seen here is seen by the handler, polled
-                        // below.
-                        if watch.should_poll(cx, fired)
-                            && let Err(forced) = poll_signals(
-                                force_wait.as_mut(),
-                                stop_wait.as_mut(),
-                                &mut stop_seen,
-                                cx,
-                            )
-                        {
-                            return Poll::Ready(forced);
-                        }
+                    if let Err(forced) = beside.before(cx) {
+                        return Poll::Ready(forced);
                     }
                     if let Poll::Ready(result) = poll_caught(future.as_mut(), cx) {
                         return Poll::Ready(Ended::Handler(result));
                     }
-                    if watch.is_none() {
-                        // Polled now, the waits see a stop or force that came
-                        // before them, and wake the task for those after.
-                        watch = Some(SignalWatch::registered(cx));
-                        match poll_signals(
-                            force_wait.as_mut(),
-                            stop_wait.as_mut(),
-                            &mut stop_seen,
-                            cx,
-                        ) {
-                            Err(forced) => return Poll::Ready(forced),
-                            // The handler is polled again, to see the stop.
-                            Ok(true) => cx.waker().wake_by_ref(),
-                            Ok(false) => {}
-                        }
+                    match beside.after_pending(cx) {
+                        Err(forced) => Poll::Ready(forced),
+                        Ok(()) => Poll::Pending,
                     }
-                    Poll::Pending
                 })
                 .await
             };
