@@ -37,6 +37,8 @@ impl ServerHandle {
     ///
     /// Scheme: none.
     pub fn force(&self) {
+        // The stop first: a connection's task looks for the force only
+        // once it has seen the stop (see `serve`).
         self.stop.cancel();
         self.force.cancel();
     }

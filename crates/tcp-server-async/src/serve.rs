@@ -19,7 +19,6 @@ use crate::hooks::ErasedUpgrade;
 use crate::input::ReadSide;
 use crate::output::{Leftover, SentNow, WriteSide, send_now};
 use crate::server::{Accepted, InFlight, Shared, Spawn, hard_close};
-use crate::signals::SignalWatch;
 use crate::socket::Socket;
 use crate::timeout::{Op, Timeout};
 use crate::token::Token;
@@ -120,36 +119,34 @@ struct Conn {
     accepted_at: Instant,
 }
 
-/// The waits on the server's force and, until it is seen, its stop, kept
-/// beside a connection's handler and polled only when needed (see
-/// [`SignalWatch`]). Its state sits together, and everything but the check
-/// on each wake is out of line: that check runs at every wake of every
-/// connection.
+/// The waits on the server's stop and force beside a connection's
+/// handler: polled once, when the handler first waits, so that they wake
+/// the task when a token fires; after that, each wake looks at one flag.
+///
+/// The flag is the stop's until the stop is seen, then the force's: the
+/// force is fired only after the stop (a force stops first), and the wake
+/// a token makes finds every flag set before it. Polling a wait again, or
+/// comparing the task's waker with the one it holds, is not needed: this
+/// future is polled only by the task the server spawned for it, whose
+/// waker, whichever copy, wakes that task. That check runs at every wake
+/// of every connection: kept to one load.
 struct Beside<'a, W> {
+    /// The token whose firing the next wake must see: the stop, then the
+    /// force.
+    next: &'a Token,
     force: &'a Token,
-    stop: &'a Token,
     force_wait: Pin<&'a mut W>,
     stop_wait: Pin<&'a mut W>,
-    /// Whether the stop was seen (then its wait is not polled again: it
-    /// woke the handler, so that an idle input it waits on read
-    /// end-of-file).
-    stop_seen: bool,
-    /// Made when the handler first waits: one that finishes in its first
-    /// poll (a daytime server) is not worth a wait on the stop and force.
-    watch: Option<SignalWatch>,
+    /// Whether the waits were polled (the handler has waited).
+    waiting: bool,
 }
 
 impl<W: Future> Beside<'_, W> {
     /// Before each poll of the handler: `Err` when the force came.
     #[inline]
-    fn before(&mut self, cx: &mut Context<'_>) -> Result<(), Ended> {
-        let Some(watch) = &mut self.watch else {
-            return Ok(());
-        };
-        let fired = self.force.is_cancelled() || (!self.stop_seen && self.stop.is_cancelled());
-        // A stop seen here is seen by the handler, polled next.
-        if watch.should_poll(cx, fired) {
-            self.poll_waits(cx)?;
+    fn before(&mut self) -> Result<(), Ended> {
+        if self.waiting && self.next.is_cancelled() {
+            return self.fired();
         }
         Ok(())
     }
@@ -159,36 +156,36 @@ impl<W: Future> Beside<'_, W> {
     /// before them and wake the task for those after.
     #[inline]
     fn after_pending(&mut self, cx: &mut Context<'_>) -> Result<(), Ended> {
-        match self.watch {
-            Some(_) => Ok(()),
-            None => self.first_wait(cx),
+        match self.waiting {
+            true => Ok(()),
+            false => self.first_wait(cx),
         }
     }
 
     #[cold]
     #[inline(never)]
     fn first_wait(&mut self, cx: &mut Context<'_>) -> Result<(), Ended> {
-        self.watch = Some(SignalWatch::registered(cx));
-        if self.poll_waits(cx)? {
+        self.waiting = true;
+        let force = self.force_wait.as_mut().poll(cx).is_ready();
+        let stop = self.stop_wait.as_mut().poll(cx).is_ready();
+        if force || stop {
+            self.fired()?;
             // The handler is polled again, to see the stop.
             cx.waker().wake_by_ref();
         }
         Ok(())
     }
 
-    /// Polls the waits: `Err` when the force came, else whether the stop
-    /// was seen now.
+    /// The next token fired: the stop, which the handler sees (an idle
+    /// input reads end-of-file), or the force.
     #[cold]
     #[inline(never)]
-    fn poll_waits(&mut self, cx: &mut Context<'_>) -> Result<bool, Ended> {
-        if self.force_wait.as_mut().poll(cx).is_ready() {
+    fn fired(&mut self) -> Result<(), Ended> {
+        if self.force.is_cancelled() {
             return Err(Ended::Forced);
         }
-        if !self.stop_seen && self.stop_wait.as_mut().poll(cx).is_ready() {
-            self.stop_seen = true;
-            return Ok(true);
-        }
-        Ok(false)
+        self.next = self.force;
+        Ok(())
     }
 }
 
@@ -255,15 +252,14 @@ impl Conn {
             let ended = {
                 let mut future = pin!(future);
                 let mut beside = Beside {
+                    next: stop,
                     force,
-                    stop,
                     force_wait: pin!(force.cancelled()),
                     stop_wait: pin!(stop.cancelled()),
-                    stop_seen: false,
-                    watch: None,
+                    waiting: false,
                 };
                 poll_fn(|cx| {
-                    if let Err(forced) = beside.before(cx) {
+                    if let Err(forced) = beside.before() {
                         return Poll::Ready(forced);
                     }
                     if let Poll::Ready(result) = poll_caught(future.as_mut(), cx) {

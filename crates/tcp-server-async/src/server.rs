@@ -426,7 +426,8 @@ async fn drain(shared: &Shared, tracker: &TaskTracker) -> ShutdownSummary {
         _ = tokio::time::sleep(shared.settings.drain_timeout) => false,
     };
     if !finished {
-        // Every task drops its handler at once when it sees the force.
+        // Every task drops its handler at once when it sees the force
+        // (which it looks for once it saw the stop, fired above in `run`).
         shared.force.cancel();
         tracker.wait().await;
     }

@@ -1,19 +1,18 @@
-//! Waiting for the server-wide stop and force beside a busy handler
-//! without touching them on every wake of the connection.
+//! Waiting for the server's stop beside the accept loop's other waits
+//! without polling it on every wake of the loop.
 //!
 //! A `CancellationToken`'s future takes the token's lock (and its
-//! `Notify`'s) each time it is polled. Polled beside the handler, that is
-//! two shared locks per wake of every connection, on tokens all the
-//! connections share. Once polled, such a wait holds the task's waker and
-//! wakes it when its token fires; it needs polling again only then (the
-//! token's flag tells, one load of a line every connection reads) or when
-//! the task's waker changed. [`SignalWatch`] remembers that waker: it is
-//! kept in the task's own state, so a connection's wakes by its socket
-//! touch nothing of its own beside it.
+//! `Notify`'s) each time it is polled. Once polled, such a wait holds the
+//! task's waker and wakes it when its token fires; it needs polling again
+//! only then (the token's flag tells) or when the waker changed: the
+//! server's future is the caller's, who may poll it under any waker (a
+//! `join!`, a `select!` of their own). [`SignalWatch`] remembers that
+//! waker. (A connection's task, spawned by the server and polled by no
+//! one else, needs only the flag: see `serve`.)
 
 use std::task::{Context, Waker};
 
-/// Tells when the waits on the stop and the force need a poll: the first
+/// Tells when a wait on a token needs a poll: the first
 /// time, when the task's waker changed, or when a token fired.
 #[derive(Default)]
 pub(crate) struct SignalWatch {
@@ -22,13 +21,6 @@ pub(crate) struct SignalWatch {
 }
 
 impl SignalWatch {
-    /// One for waits about to be polled with `cx`.
-    pub(crate) fn registered(cx: &Context<'_>) -> SignalWatch {
-        SignalWatch {
-            registered: Some(cx.waker().clone()),
-        }
-    }
-
     /// Whether the waits must be polled now, with `cx`. `fired`: whether a
     /// token the waits are for fired (read from its flag, which is set
     /// before the token wakes anyone, so a wake by the token always finds
@@ -66,7 +58,5 @@ mod tests {
         assert!(watch.should_poll(&Context::from_waker(&one), true));
         assert!(watch.should_poll(&Context::from_waker(&other), false));
         assert!(!watch.should_poll(&Context::from_waker(&other), false));
-        let mut watch = SignalWatch::registered(&Context::from_waker(&one));
-        assert!(!watch.should_poll(&Context::from_waker(&one), false));
     }
 }
