@@ -232,9 +232,9 @@ impl ServerBuilder {
     /// # Errors
     ///
     /// `InvalidInput` for a cap of 0 or a buffer size above
-    /// [`tcp_ports::MAX_BUFFER_SIZE`]; the errors of
-    /// [`IntoListener::into_listener`] (no runtime, a listener that cannot
-    /// be registered).
+    /// [`tcp_ports::MAX_BUFFER_SIZE`]; `Other` outside a tokio runtime
+    /// with I/O enabled; the errors of [`IntoListener::into_listener`] and
+    /// of registering the listener with the runtime's reactor.
     #[doc(alias = "make-tcp-server")]
     pub fn build<L, H, F>(self, listener: L, handler: H) -> io::Result<Server>
     where

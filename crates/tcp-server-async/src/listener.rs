@@ -3,36 +3,36 @@
 
 use std::io;
 
-use tokio::net::TcpListener;
-
-/// A listening socket the async server can take: made into a tokio
-/// listener on the current runtime.
+/// A listening socket the async server can take, made ready for it: a
+/// non-blocking std listener with tcp-ports' options, which the server
+/// registers with the runtime's reactor itself (once: a tokio listener
+/// handed over leaves the reactor first).
 ///
 /// Scheme: the `tcp-listen` listener `make-tcp-server` takes.
 #[doc(alias("tcp-listen", "make-tcp-server"))]
 pub trait IntoListener {
-    /// The tokio listener.
+    /// The listener, non-blocking, as the server serves it.
     ///
     /// Scheme: none.
     ///
     /// # Errors
     ///
-    /// `Other` when called outside a tokio runtime (there is no reactor to
-    /// register with); the errors of registering the socket.
-    fn into_listener(self) -> io::Result<TcpListener>;
+    /// The errors of taking a tokio listener off its reactor, or of
+    /// reading a std listener's options.
+    fn into_listener(self) -> io::Result<std::net::TcpListener>;
 }
 
 /// A tokio listener: taken off the reactor and made ready as tcp-ports
-/// makes its own (below), then registered again.
-impl IntoListener for TcpListener {
-    fn into_listener(self) -> io::Result<TcpListener> {
+/// makes its own (below).
+impl IntoListener for tokio::net::TcpListener {
+    fn into_listener(self) -> io::Result<std::net::TcpListener> {
         self.into_std()?.into_listener()
     }
 }
 
 /// A std listener: made ready as tcp-ports makes its own (below).
 impl IntoListener for std::net::TcpListener {
-    fn into_listener(self) -> io::Result<TcpListener> {
+    fn into_listener(self) -> io::Result<std::net::TcpListener> {
         tcp_ports::TcpListener::try_from(self)?.into_listener()
     }
 }
@@ -41,13 +41,7 @@ impl IntoListener for std::net::TcpListener {
 /// `TCP_NODELAY` on, which the connections it accepts inherit (so the
 /// server sets nothing per connection).
 impl IntoListener for tcp_ports::TcpListener {
-    fn into_listener(self) -> io::Result<TcpListener> {
-        // from_std panics outside a runtime; say so as an error instead.
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Err(io::Error::other(
-                "a tcp-server-async server must be made inside a tokio runtime (with I/O enabled)",
-            ));
-        }
-        TcpListener::from_std(std::net::TcpListener::from(self))
+    fn into_listener(self) -> io::Result<std::net::TcpListener> {
+        Ok(std::net::TcpListener::from(self))
     }
 }

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
-use tokio::net::TcpListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tokio_util::task::TaskTracker;
@@ -144,16 +143,21 @@ impl Server {
         ServerBuilder::new().build(listener, handler)
     }
 
+    /// A server on `listener`, non-blocking (see [`IntoListener`]).
     pub(crate) fn from_parts(
-        listener: TcpListener,
+        listener: std::net::TcpListener,
         settings: Settings,
         hooks: Hooks,
         diagnostics: Diagnostics,
         spawn: Box<Spawn>,
     ) -> io::Result<Server> {
+        // AsyncFd panics outside a runtime; say so as an error instead.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(io::Error::other(
+                "a tcp-server-async server must be made inside a tokio runtime (with I/O enabled)",
+            ));
+        }
         let local = listener.local_addr()?;
-        // Non-blocking, as tokio leaves it.
-        let listener = listener.into_std()?;
         // SAFETY: the listener owns its descriptor, open until it is
         // dropped with the AsyncFd.
         let listener = unsafe { AsyncFd::register_with_interest(listener, Interest::READABLE) }
