@@ -13,7 +13,14 @@
 //! cargo bench -p tcp-server-async --bench async_server -- --samples 51 echo
 //! cargo bench -p tcp-server-async --bench async_server -- --timeouts   # ours with its default timeouts
 //! cargo bench -p tcp-server-async --bench async_server -- --baseline-twice
+//! cargo bench -p tcp-server-async --bench async_server -- --tokio-clients
 //! ```
+//!
+//! The clients read and write with code of their own (an `AsyncFd` over a
+//! std stream): with tokio's `TcpStream` (`--tokio-clients`), the
+//! baseline's reads and writes would be the very code its clients run, in
+//! the same process, sharing instruction-cache lines that no real server
+//! shares with its clients.
 //!
 //! `--baseline-twice` runs the baseline in place of ours: two identical
 //! servers, so its ratios show the method's own error (how far from 1 a
@@ -41,7 +48,9 @@ mod servers;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use servers::{Conn, Scenario, Which, chat_round, clients, daytime_round, echo_round, start};
+use servers::{
+    Client, ClientKind, Scenario, Which, chat_round, clients, daytime_round, echo_round, start,
+};
 use tokio::runtime::Runtime;
 
 /// The scenarios: name, scenario, connections, rounds per sample.
@@ -59,18 +68,19 @@ const DEFAULT_SAMPLES: usize = 21;
 /// One server under load: its address and its clients.
 struct Loaded {
     addr: SocketAddr,
-    conns: Vec<Conn>,
+    kind: ClientKind,
+    conns: Vec<Client>,
 }
 
 impl Loaded {
-    async fn new(which: Which, scenario: Scenario, n: usize) -> Loaded {
+    async fn new(which: Which, scenario: Scenario, n: usize, kind: ClientKind) -> Loaded {
         let addr = start(which, scenario).await;
         let conns = match scenario {
             Scenario::Daytime => Vec::new(),
-            Scenario::Echo => clients(addr, n, false).await,
-            Scenario::Chat => clients(addr, n, true).await,
+            Scenario::Echo => clients(kind, addr, n, false).await,
+            Scenario::Chat => clients(kind, addr, n, true).await,
         };
-        Loaded { addr, conns }
+        Loaded { addr, kind, conns }
     }
 
     /// The time of `rounds` rounds.
@@ -78,7 +88,7 @@ impl Loaded {
         let started = Instant::now();
         for _ in 0..rounds {
             match scenario {
-                Scenario::Daytime => daytime_round(self.addr).await,
+                Scenario::Daytime => daytime_round(self.kind, self.addr).await,
                 Scenario::Echo => echo_round(&mut self.conns).await,
                 Scenario::Chat => chat_round(&mut self.conns).await,
             }
@@ -116,6 +126,7 @@ fn main() {
     let mut filter = None;
     let mut threads = 0;
     let mut ours_kind = Which::Ours;
+    let mut client_kind = ClientKind::Own;
     let mut instances = 1;
     let mut rest = args.iter().filter(|a| *a != "--bench");
     while let Some(arg) = rest.next() {
@@ -138,6 +149,7 @@ fn main() {
             }
             "--timeouts" => ours_kind = Which::OursWithTimeouts,
             "--baseline-twice" => ours_kind = Which::Baseline,
+            "--tokio-clients" => client_kind = ClientKind::Tokio,
             other if !other.starts_with('-') => filter = Some(other.to_string()),
             _ => {}
         }
@@ -160,11 +172,15 @@ fn main() {
     println!(
         "async_server: {instances} pair(s) of servers per scenario, {samples} interleaved \
          samples each; ratio = time ours ({}) / baseline (below 1: faster); servers and load \
-         generator share {runtime} on this machine's cores",
+         generator share {runtime} on this machine's cores; clients: {}",
         match ours_kind {
             Which::OursWithTimeouts => "default timeouts and deadline",
             Which::Baseline => "a second baseline: the method's own error",
             Which::Ours => "no timeouts, as the baseline",
+        },
+        match client_kind {
+            ClientKind::Own => "their own reads and writes (AsyncFd over std streams)",
+            ClientKind::Tokio => "tokio's TcpStream, the baseline's own code",
         }
     );
     println!(
@@ -186,11 +202,17 @@ fn main() {
             let first = ratios.len();
             rt.block_on(async {
                 let (mut baseline, mut ours) = if instance % 2 == 0 {
-                    let baseline = Loaded::new(Which::Baseline, scenario, n).await;
-                    (baseline, Loaded::new(ours_kind, scenario, n).await)
+                    let baseline = Loaded::new(Which::Baseline, scenario, n, client_kind).await;
+                    (
+                        baseline,
+                        Loaded::new(ours_kind, scenario, n, client_kind).await,
+                    )
                 } else {
-                    let ours = Loaded::new(ours_kind, scenario, n).await;
-                    (Loaded::new(Which::Baseline, scenario, n).await, ours)
+                    let ours = Loaded::new(ours_kind, scenario, n, client_kind).await;
+                    (
+                        Loaded::new(Which::Baseline, scenario, n, client_kind).await,
+                        ours,
+                    )
                 };
                 // A first batch on each, untimed: connections and caches warm.
                 baseline.time(scenario, rounds).await;

@@ -9,20 +9,23 @@
 //!
 //! Arguments: `baseline`, `ours` or `ours-timeouts` (the default timeouts
 //! and deadline); `daytime`, `echo` or `chat`; the
-//! number of connections (echo, chat); the number of rounds.
+//! number of connections (echo, chat); the number of rounds; and
+//! `tokio-clients` for clients on tokio's `TcpStream` instead of their own
+//! (see `async_server`).
 
 mod servers;
 
-use servers::{Scenario, Which, chat_round, clients, daytime_round, echo_round, start};
+use servers::{ClientKind, Scenario, Which, chat_round, clients, daytime_round, echo_round, start};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage =
-        "usage: async_workload baseline|ours|ours-timeouts daytime|echo|chat CONNECTIONS ROUNDS";
+    let usage = "usage: async_workload baseline|ours|ours-timeouts daytime|echo|chat CONNECTIONS ROUNDS [tokio-clients]";
     // Anything else (`cargo bench`'s `--bench`, a test runner's `--list
     // --format terse`) is not for us: do nothing.
-    let [which, scenario, n, rounds] = args.as_slice() else {
-        return;
+    let (which, scenario, n, rounds, kind) = match args.as_slice() {
+        [w, s, n, r] => (w, s, n, r, ClientKind::Own),
+        [w, s, n, r, k] if k == "tokio-clients" => (w, s, n, r, ClientKind::Tokio),
+        _ => return,
     };
     let which = match which.as_str() {
         "baseline" => Which::Baseline,
@@ -49,11 +52,11 @@ fn main() {
         match scenario {
             Scenario::Daytime => {
                 for _ in 0..rounds {
-                    daytime_round(addr).await;
+                    daytime_round(kind, addr).await;
                 }
             }
             Scenario::Echo | Scenario::Chat => {
-                let mut conns = clients(addr, n, matches!(scenario, Scenario::Chat)).await;
+                let mut conns = clients(kind, addr, n, matches!(scenario, Scenario::Chat)).await;
                 for _ in 0..rounds {
                     match scenario {
                         Scenario::Echo => echo_round(&mut conns).await,

@@ -7,8 +7,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tcp_server_async::{Output, ServerBuilder};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+
+mod client;
+pub use client::{Client, ClientKind};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
 pub const LINE: &[u8; 64] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n";
@@ -104,23 +107,15 @@ pub async fn ours(scenario: Scenario, timeouts: bool) -> SocketAddr {
     addr
 }
 
-pub type Conn = (
-    BufReader<tokio::net::tcp::OwnedReadHalf>,
-    tokio::net::tcp::OwnedWriteHalf,
-);
-
-pub async fn clients(addr: SocketAddr, n: usize, greeted: bool) -> Vec<Conn> {
+/// `n` clients of `kind`, each past the server's greeting if `greeted`.
+pub async fn clients(kind: ClientKind, addr: SocketAddr, n: usize, greeted: bool) -> Vec<Client> {
     let mut conns = Vec::with_capacity(n);
     for _ in 0..n {
-        let s = TcpStream::connect(addr).await.unwrap();
-        s.set_nodelay(true).unwrap();
-        let (r, w) = s.into_split();
-        let mut r = BufReader::new(r);
+        let mut client = Client::connect(kind, addr).await;
         if greeted {
-            let mut line = String::new();
-            r.read_line(&mut line).await.unwrap();
+            client.read_line().await;
         }
-        conns.push((r, w));
+        conns.push(client);
     }
     conns
 }
@@ -161,30 +156,28 @@ pub async fn start(which: Which, scenario: Scenario) -> SocketAddr {
 }
 
 /// One daytime request: connect, read the line to the end.
-pub async fn daytime_round(addr: SocketAddr) {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    let mut text = Vec::new();
-    s.read_to_end(&mut text).await.unwrap();
-    assert_eq!(text.len(), 25);
+pub async fn daytime_round(kind: ClientKind, addr: SocketAddr) {
+    let mut client = Client::connect(kind, addr).await;
+    assert_eq!(client.read_to_end().await, 25);
 }
 
 /// One echo round: every connection sends a line and reads it back, all
 /// at once.
-pub async fn echo_round(conns: &mut [Conn]) {
-    let rounds = conns.iter_mut().map(|(r, w)| async move {
-        w.write_all(LINE).await.unwrap();
+pub async fn echo_round(conns: &mut [Client]) {
+    let rounds = conns.iter_mut().map(|c| async move {
+        c.write_all(LINE).await;
         let mut back = [0; 64];
-        r.read_exact(&mut back).await.unwrap();
+        c.read_exact(&mut back).await;
     });
     join_all(rounds).await;
 }
 
 /// One chat round: the first client sends a line, everyone reads it.
-pub async fn chat_round(conns: &mut [Conn]) {
-    conns[0].1.write_all(LINE).await.unwrap();
-    let reads = conns.iter_mut().map(|(r, _)| async move {
+pub async fn chat_round(conns: &mut [Client]) {
+    conns[0].write_all(LINE).await;
+    let reads = conns.iter_mut().map(|c| async move {
         let mut back = [0; 64];
-        r.read_exact(&mut back).await.unwrap();
+        c.read_exact(&mut back).await;
     });
     join_all(reads).await;
 }
