@@ -110,20 +110,17 @@ impl Client {
     pub async fn read_line(&mut self) {
         match self {
             Client::Own(fd) => {
+                // A byte at a time: nothing past the line is taken.
                 let mut byte = [0];
                 while byte[0] != b'\n' {
-                    Self::read_exact_own(fd, &mut byte).await;
+                    let n = Self::read_some(fd, &mut byte).await;
+                    assert!(n > 0, "{}", io::ErrorKind::UnexpectedEof);
                 }
             }
             Client::Tokio(r, _) => {
                 r.read_line(&mut String::new()).await.unwrap();
             }
         }
-    }
-
-    async fn read_exact_own(fd: &AsyncFd<std::net::TcpStream>, buf: &mut [u8]) {
-        let n = Self::read_some(fd, buf).await;
-        assert!(n > 0, "{}", io::ErrorKind::UnexpectedEof);
     }
 
     /// Reads to end-of-file: how many bytes came.
