@@ -119,18 +119,15 @@ pub fn connect_with(
 /// `setsockopt(2)`.
 #[doc(alias = "tcp-connect")]
 pub fn start_connect(addr: SocketAddr) -> io::Result<(std::net::TcpStream, bool)> {
-    let (socket, connected) = start_nonblocking(addr)?;
+    let (socket, connected) = start(addr, Type::STREAM.nonblocking())?;
     Ok((socket.into(), connected))
 }
 
-/// A new non-blocking socket with `TCP_NODELAY` on, its connect to `addr`
-/// started: the socket, and whether it is connected already.
-fn start_nonblocking(addr: SocketAddr) -> io::Result<(Socket, bool)> {
-    let socket = Socket::new(
-        Domain::for_address(addr),
-        Type::STREAM.nonblocking(),
-        Some(Protocol::TCP),
-    )?;
+/// A new socket of type `ty` (blocking or not) with `TCP_NODELAY` on, its
+/// connect to `addr` started: the socket, and whether it is connected
+/// already.
+fn start(addr: SocketAddr, ty: Type) -> io::Result<(Socket, bool)> {
+    let socket = Socket::new(Domain::for_address(addr), ty, Some(Protocol::TCP))?;
     socket.set_nodelay(true)?;
     let connected = socket.start_connect(&SockAddr::from(addr))?;
     Ok((socket, connected))
@@ -142,20 +139,20 @@ fn start_nonblocking(addr: SocketAddr) -> io::Result<(Socket, bool)> {
 /// Without a deadline it is std's blocking connect; with one, a
 /// non-blocking connect waited for until `deadline`.
 fn connect_one(addr: SocketAddr, deadline: &Deadline) -> io::Result<Socket> {
-    if deadline.timeout().is_none() {
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-        socket.set_nodelay(true)?;
-        // EINTR leaves the connect going on in the kernel: wait for it.
-        if !socket.start_connect(&SockAddr::from(addr))? {
-            await_connect(&socket, addr, deadline)?;
-        }
-        return Ok(socket);
-    }
-    let (socket, connected) = start_nonblocking(addr)?;
+    let blocking = deadline.timeout().is_none();
+    let ty = match blocking {
+        true => Type::STREAM,
+        false => Type::STREAM.nonblocking(),
+    };
+    let (socket, connected) = start(addr, ty)?;
+    // Blocking, only EINTR leaves the connect going on in the kernel: it
+    // is waited for as a non-blocking one is.
     if !connected {
         await_connect(&socket, addr, deadline)?;
     }
-    socket.set_nonblocking(false)?;
+    if !blocking {
+        socket.set_nonblocking(false)?;
+    }
     Ok(socket)
 }
 
