@@ -91,6 +91,7 @@ mod input;
 mod listener;
 mod output;
 mod peer;
+mod plain;
 mod pool;
 mod serve;
 mod server;

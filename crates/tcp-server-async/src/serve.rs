@@ -18,6 +18,7 @@ use crate::catch::poll_caught;
 use crate::hooks::ErasedUpgrade;
 use crate::input::ReadSide;
 use crate::output::{Leftover, SentNow, WriteSide, send_now};
+use crate::plain::PlainTask;
 use crate::server::{Accepted, InFlight, Shared, Spawn, hard_close};
 use crate::socket::Socket;
 use crate::timeout::{Op, Timeout};
@@ -33,22 +34,30 @@ where
 {
     let handler = Arc::new(handler);
     Box::new(move |tracker, shared, accepted| {
-        // Boxed, the connection's state is written once, in place, instead
-        // of moved into the task at each layer of spawning.
-        tracker.spawn(Box::pin(serve(shared, Arc::clone(&handler), accepted)));
+        match serve(shared, Arc::clone(&handler), accepted) {
+            // Boxed, the connection's state is written once, in place,
+            // instead of moved into the task at each layer of spawning.
+            Either::Left(plain) => {
+                tracker.spawn(Box::pin(plain));
+            }
+            Either::Right(general) => {
+                tracker.spawn(Box::pin(general));
+            }
+        }
     })
 }
 
-/// The future of one connection's task. Made here, not in an `async fn`:
-/// nothing before the connection's run needs to wait, and the task's future
-/// stays the size of that run (an `async fn` would hold it twice over, one
-/// per way of running it, and past a kilobyte every connection's task is a
-/// slow allocation).
+/// The future of one connection's task: a plain connection's, written out
+/// by hand ([`PlainTask`]), or the general one. Made here, not in an `async
+/// fn`: nothing before the connection's run needs to wait, and the task's
+/// future stays the size of that run (an `async fn` would hold it twice
+/// over, one per way of running it, and past a kilobyte every connection's
+/// task is a slow allocation).
 fn serve<H, F>(
     shared: Arc<Shared>,
     handler: Arc<H>,
     accepted: Accepted,
-) -> impl Future<Output = ()> + Send
+) -> Either<PlainTask<H, F>, impl Future<Output = ()> + Send>
 where
     H: Fn(Input, Output, Peer) -> F + Send + Sync + 'static,
     F: Future<Output = io::Result<()>> + Send + 'static,
@@ -81,14 +90,20 @@ where
         id,
         accepted_at: at,
     };
+    if disabled
+        && conn.shared.hooks.upgrade.is_none()
+        && let Ok(addresses) = addresses
+    {
+        return Either::Left(PlainTask::new(conn, handler, addresses, flight));
+    }
     let run = conn.run(handler, addresses, flight);
-    if disabled {
+    Either::Right(if disabled {
         // No subscriber wants it: entering and leaving it on every poll
         // would still cost a few calls per wake.
         Either::Left(run)
     } else {
         Either::Right(run.instrument(span))
-    }
+    })
 }
 
 /// The default addresses hook: what getsockname(2) and getpeername(2)
@@ -109,14 +124,14 @@ fn known_addresses(
     Ok((local, peer))
 }
 
-struct Conn {
-    shared: Arc<Shared>,
-    stream: Arc<Socket>,
+pub(crate) struct Conn {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) stream: Arc<Socket>,
     /// Whether the task runs in the connection's span (then entered
     /// whenever this code runs): the span itself is not kept twice.
     traced: bool,
-    id: u64,
-    accepted_at: Instant,
+    pub(crate) id: u64,
+    pub(crate) accepted_at: Instant,
 }
 
 /// The waits on the server's stop and force beside a connection's
@@ -190,7 +205,7 @@ impl<W: Future> Beside<'_, W> {
 }
 
 /// How the handler's part ended.
-enum Ended {
+pub(crate) enum Ended {
     Handler(Result<io::Result<()>, PanicMessage>),
     Forced,
 }
@@ -212,13 +227,11 @@ impl Conn {
     {
         async move {
             let shared = &*self.shared;
-            let settings = &shared.settings;
             let (local, peer) = match addresses {
                 Ok(addrs) => addrs,
                 Err(e) => return self.end(flight, Outcome::Failed, Some(&e)),
             };
-            shared.diagnostics.accepted(self.id, peer);
-            let deadline = settings.deadline.map(|d| self.accepted_at + d);
+            let deadline = self.accepted(peer);
             let sides = match &shared.hooks.upgrade {
                 None => (
                     ReadSide::Tcp(Arc::clone(&self.stream)),
@@ -236,15 +249,10 @@ impl Conn {
                 },
             };
             let leftover = Leftover::default();
-            let future = match self.call(&*handler, sides, (local, peer), deadline, &leftover) {
-                Ok(future) => future,
-                Err(panic) => return self.end(flight, Outcome::Panicked, Some(&panic)),
+            let started = self.start(handler, sides, (local, peer), deadline, &leftover, flight);
+            let Some((future, flight)) = started else {
+                return;
             };
-            drop(handler);
-            if shared.force.is_cancelled() {
-                drop(future);
-                return self.end(flight, Outcome::Forced, None);
-            }
             let (force, stop) = (&*shared.force, &*shared.stop);
             // In a block of its own: the handler's future (and with it its
             // input and output, whose output leaves what it still holds in
@@ -272,45 +280,94 @@ impl Conn {
                 })
                 .await
             };
-            match ended {
-                Ended::Forced => self.end(flight, Outcome::Forced, None),
-                Ended::Handler(Err(panic)) => self.end(flight, Outcome::Panicked, Some(&panic)),
-                // A client that went silent (or dripped past the deadline) is
-                // closed normally: nothing the handler wrote was cut off.
-                Ended::Handler(Ok(Err(e))) if tcp_ports::is_read_timeout(&e) => {
-                    self.end_quietly(flight, Outcome::Failed, Some(&e));
-                }
-                Ended::Handler(Ok(Err(e))) => self.end(flight, Outcome::Failed, Some(&e)),
-                Ended::Handler(Ok(Ok(()))) => {
-                    let left = leftover
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .take();
-                    let left = match left {
-                        // The handler gave its output away (to another task):
-                        // that task ends the stream.
-                        None => return self.end(flight, Outcome::Served, None),
-                        // Plain TCP that only this task still holds (here and
-                        // in `side`) whose rest goes out at once: served, and
-                        // its FIN goes when both are dropped, on return.
-                        Some((side, buf)) if Arc::strong_count(&self.stream) == 2 => {
-                            match send_now(side, buf, &peer) {
-                                SentNow::All => return self.end(flight, Outcome::Served, None),
-                                SentNow::Failed(e) => {
-                                    return self.end(flight, Outcome::Failed, Some(&e));
-                                }
-                                SentNow::Rest(left) => left,
-                            }
+            // Boxed, as the upgrade: its state would otherwise widen every
+            // connection's future by some 400 bytes for the time the handler
+            // runs.
+            if let Some((flight, left)) = self.conclude(ended, flight, &leftover, &peer) {
+                Box::pin(self.finish(flight, left, peer, deadline)).await;
+            }
+        }
+    }
+
+    /// Counts how the handler's part ended, unless what the handler left
+    /// must still be sent: then that, for [`Conn::finish`].
+    pub(crate) fn conclude(
+        &self,
+        ended: Ended,
+        flight: InFlight,
+        leftover: &Leftover,
+        peer: &SocketAddr,
+    ) -> Option<(InFlight, (WriteSide, Vec<u8>))> {
+        match ended {
+            Ended::Forced => self.end(flight, Outcome::Forced, None),
+            Ended::Handler(Err(panic)) => self.end(flight, Outcome::Panicked, Some(&panic)),
+            // A client that went silent (or dripped past the deadline) is
+            // closed normally: nothing the handler wrote was cut off.
+            Ended::Handler(Ok(Err(e))) if tcp_ports::is_read_timeout(&e) => {
+                self.end_quietly(flight, Outcome::Failed, Some(&e));
+            }
+            Ended::Handler(Ok(Err(e))) => self.end(flight, Outcome::Failed, Some(&e)),
+            Ended::Handler(Ok(Ok(()))) => {
+                let left = leftover
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                match left {
+                    // The handler gave its output away (to another task):
+                    // that task ends the stream.
+                    None => self.end(flight, Outcome::Served, None),
+                    // Plain TCP that only this task still holds (here and in
+                    // `side`) whose rest goes out at once: served, and its FIN
+                    // goes when both are dropped, on return.
+                    Some((side, buf)) if Arc::strong_count(&self.stream) == 2 => {
+                        match send_now(side, buf, peer) {
+                            SentNow::All => self.end(flight, Outcome::Served, None),
+                            SentNow::Failed(e) => self.end(flight, Outcome::Failed, Some(&e)),
+                            SentNow::Rest(left) => return Some((flight, left)),
                         }
-                        Some(left) => left,
-                    };
-                    // Boxed, as the upgrade: its state would otherwise widen
-                    // every connection's future by some 400 bytes for the time
-                    // the handler runs.
-                    Box::pin(self.finish(flight, left, peer, deadline)).await;
+                    }
+                    Some(left) => return Some((flight, left)),
                 }
             }
         }
+        None
+    }
+
+    /// The connection was accepted (logged): its deadline.
+    pub(crate) fn accepted(&self, peer: SocketAddr) -> Option<Instant> {
+        self.shared.diagnostics.accepted(self.id, peer);
+        self.shared.settings.deadline.map(|d| self.accepted_at + d)
+    }
+
+    /// Calls the handler, then lets it go: its future, or `None` when it
+    /// panicked or the force came first (the connection then counted so).
+    pub(crate) fn start<H, F>(
+        &self,
+        handler: Arc<H>,
+        sides: (ReadSide, WriteSide),
+        addresses: (SocketAddr, SocketAddr),
+        deadline: Option<Instant>,
+        leftover: &Leftover,
+        flight: InFlight,
+    ) -> Option<(F, InFlight)>
+    where
+        H: Fn(Input, Output, Peer) -> F,
+    {
+        let called = self.call(&*handler, sides, addresses, deadline, leftover);
+        drop(handler);
+        let future = match called {
+            Ok(future) => future,
+            Err(panic) => {
+                self.end(flight, Outcome::Panicked, Some(&panic));
+                return None;
+            }
+        };
+        if self.shared.force.is_cancelled() {
+            drop(future);
+            self.end(flight, Outcome::Forced, None);
+            return None;
+        }
+        Some((future, flight))
     }
 
     /// Calls the handler with the connection's input, output and peer: its
