@@ -38,7 +38,7 @@ impl ServerHandle {
     /// Scheme: none.
     pub fn force(&self) {
         // The stop first: a connection's task looks for the force only
-        // once it has seen the stop (see `serve`).
+        // once it has seen the stop (see `watch`).
         self.stop.cancel();
         self.force.cancel();
     }

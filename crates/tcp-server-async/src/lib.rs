@@ -100,6 +100,7 @@ mod socket;
 mod stream;
 mod timeout;
 mod token;
+mod watch;
 
 pub use builder::ServerBuilder;
 pub use connect::{connect, connect_stream, connect_with, split};

@@ -20,14 +20,13 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tokio::time::Instant;
-use tokio_util::sync::WaitForCancellationFutureOwned;
 
 use crate::catch::poll_caught;
 use crate::input::ReadSide;
 use crate::output::{Leftover, WriteSide};
 use crate::serve::{Conn, Ended};
 use crate::server::InFlight;
-use crate::token::Token;
+use crate::watch::{Waits, Watch};
 use crate::{Input, Output, Peer};
 
 /// What a connection's end still has to send, over its own task's time.
@@ -41,18 +40,12 @@ pin_project_lite::pin_project! {
     /// connection's slot (`flight`) and its socket (`conn`) last.
     #[repr(C)]
     pub(crate) struct PlainTask<H, F> {
-        // Whether the handler has waited, and the waits on the stop and
-        // force were polled: from then on, each wake looks at one flag.
-        waiting: bool,
-        // The token whose firing the next wake must see: the stop, then the
-        // force (a force always comes after the stop).
-        next: Arc<Token>,
+        // The flag each wake checks: the stop's, then the force's.
+        watch: Watch,
         #[pin]
         future: Option<F>,
         #[pin]
-        force_wait: Option<WaitForCancellationFutureOwned>,
-        #[pin]
-        stop_wait: Option<WaitForCancellationFutureOwned>,
+        waits: Waits,
         // The handler and the local address, until the first poll calls it.
         setup: Option<(Arc<H>, SocketAddr)>,
         finishing: Option<Finishing>,
@@ -73,11 +66,9 @@ impl<H, F> PlainTask<H, F> {
         flight: InFlight,
     ) -> Self {
         PlainTask {
-            waiting: false,
-            next: Arc::clone(&conn.shared.stop),
+            watch: Watch::new(&conn.shared.stop),
             future: None,
-            force_wait: None,
-            stop_wait: None,
+            waits: Waits::new(),
             setup: Some((handler, local)),
             finishing: None,
             flight: Some(flight),
@@ -102,7 +93,7 @@ where
         if self.future.is_none() {
             return before_or_after(self, cx);
         }
-        if self.waiting && self.next.is_cancelled() && fired(self.as_mut()) {
+        if self.watch.is_due() && fired(self.as_mut()) {
             return handler_ended(self, Ended::Forced, cx);
         }
         let Some(future) = self.as_mut().project().future.as_pin_mut() else {
@@ -110,7 +101,7 @@ where
         };
         match poll_caught(future, cx) {
             Poll::Ready(result) => handler_ended(self, Ended::Handler(result), cx),
-            Poll::Pending if self.waiting => Poll::Pending,
+            Poll::Pending if self.watch.is_waiting() => Poll::Pending,
             Poll::Pending => match first_wait(self.as_mut(), cx) {
                 false => Poll::Pending,
                 true => handler_ended(self, Ended::Forced, cx),
@@ -163,59 +154,28 @@ where
     task.poll(cx)
 }
 
-/// The handler waits for the first time: the waits are made and polled,
-/// so that they see a stop or force that came before them and wake the task
-/// for those after. `true`: the force came.
+/// The handler waits for the first time: see [`Watch::first_wait`].
 #[cold]
 #[inline(never)]
 fn first_wait<H, F>(task: Pin<&mut PlainTask<H, F>>, cx: &mut Context<'_>) -> bool {
-    let mut this = task.project();
-    *this.waiting = true;
+    let this = task.project();
     let Some(conn) = this.conn.as_ref() else {
         return false;
     };
     let shared = &*conn.shared;
-    this.force_wait.set(Some(shared.force.cancelled_owned()));
-    this.stop_wait.set(Some(shared.stop.cancelled_owned()));
-    let forced = this
-        .force_wait
-        .as_pin_mut()
-        .is_some_and(|wait| wait.poll(cx).is_ready());
-    let stopped = this
-        .stop_wait
-        .as_pin_mut()
-        .is_some_and(|wait| wait.poll(cx).is_ready());
-    if forced || stopped {
-        if next_fired(this.next, this.conn) {
-            return true;
-        }
-        // The handler is polled again, to see the stop.
-        cx.waker().wake_by_ref();
-    }
-    false
+    this.watch
+        .first_wait((&shared.stop, &shared.force), this.waits, cx)
 }
 
-/// The token a wake watches fired: see [`next_fired`].
+/// The watched token fired: see [`Watch::fired`].
 #[cold]
 #[inline(never)]
 fn fired<H, F>(task: Pin<&mut PlainTask<H, F>>) -> bool {
     let this = task.project();
-    next_fired(this.next, this.conn)
-}
-
-/// The next token fired: the stop, which the handler sees (an idle input
-/// reads end-of-file), after which the force is watched; or the force
-/// (`true`).
-fn next_fired(next: &mut Arc<Token>, conn: &Option<Conn>) -> bool {
-    let Some(conn) = conn.as_ref() else {
-        return true;
-    };
-    let force = &conn.shared.force;
-    if force.is_cancelled() {
-        return true;
+    match this.conn.as_ref() {
+        Some(conn) => this.watch.fired(&conn.shared.force),
+        None => true,
     }
-    *next = Arc::clone(force);
-    false
 }
 
 /// The handler's part ended: its future is dropped, the connection

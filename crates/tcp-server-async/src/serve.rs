@@ -5,9 +5,9 @@ use std::future::{Future, poll_fn};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::sync::{Arc, PoisonError};
-use std::task::{Context, Poll};
+use std::task::Poll;
 
 use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
@@ -22,7 +22,7 @@ use crate::plain::PlainTask;
 use crate::server::{Accepted, InFlight, Shared, Spawn, hard_close};
 use crate::socket::Socket;
 use crate::timeout::{Op, Timeout};
-use crate::token::Token;
+use crate::watch::{Waits, Watch};
 use crate::{Input, Outcome, Output, Peer, TcpIo, connection_span};
 use tcp_server::PanicMessage;
 
@@ -134,76 +134,6 @@ pub(crate) struct Conn {
     pub(crate) accepted_at: Instant,
 }
 
-/// The waits on the server's stop and force beside a connection's
-/// handler: polled once, when the handler first waits, so that they wake
-/// the task when a token fires; after that, each wake looks at one flag.
-///
-/// The flag is the stop's until the stop is seen, then the force's: the
-/// force is fired only after the stop (a force stops first), and the wake
-/// a token makes finds every flag set before it. Polling a wait again, or
-/// comparing the task's waker with the one it holds, is not needed: this
-/// future is polled only by the task the server spawned for it, whose
-/// waker, whichever copy, wakes that task. That check runs at every wake
-/// of every connection: kept to one load.
-struct Beside<'a, W> {
-    /// The token whose firing the next wake must see: the stop, then the
-    /// force.
-    next: &'a Token,
-    force: &'a Token,
-    force_wait: Pin<&'a mut W>,
-    stop_wait: Pin<&'a mut W>,
-    /// Whether the waits were polled (the handler has waited).
-    waiting: bool,
-}
-
-impl<W: Future> Beside<'_, W> {
-    /// Before each poll of the handler: `Err` when the force came.
-    #[inline]
-    fn before(&mut self) -> Result<(), Ended> {
-        if self.waiting && self.next.is_cancelled() {
-            return self.fired();
-        }
-        Ok(())
-    }
-
-    /// After a poll of the handler that found it waiting: the first time,
-    /// the waits are polled, so that they see a stop or force that came
-    /// before them and wake the task for those after.
-    #[inline]
-    fn after_pending(&mut self, cx: &mut Context<'_>) -> Result<(), Ended> {
-        match self.waiting {
-            true => Ok(()),
-            false => self.first_wait(cx),
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn first_wait(&mut self, cx: &mut Context<'_>) -> Result<(), Ended> {
-        self.waiting = true;
-        let force = self.force_wait.as_mut().poll(cx).is_ready();
-        let stop = self.stop_wait.as_mut().poll(cx).is_ready();
-        if force || stop {
-            self.fired()?;
-            // The handler is polled again, to see the stop.
-            cx.waker().wake_by_ref();
-        }
-        Ok(())
-    }
-
-    /// The next token fired: the stop, which the handler sees (an idle
-    /// input reads end-of-file), or the force.
-    #[cold]
-    #[inline(never)]
-    fn fired(&mut self) -> Result<(), Ended> {
-        if self.force.is_cancelled() {
-            return Err(Ended::Forced);
-        }
-        self.next = self.force;
-        Ok(())
-    }
-}
-
 /// How the handler's part ended.
 pub(crate) enum Ended {
     Handler(Result<io::Result<()>, PanicMessage>),
@@ -253,30 +183,25 @@ impl Conn {
             let Some((future, flight)) = started else {
                 return;
             };
-            let (force, stop) = (&*shared.force, &*shared.stop);
             // In a block of its own: the handler's future (and with it its
             // input and output, whose output leaves what it still holds in
             // `leftover`) is dropped at its end.
             let ended = {
                 let mut future = pin!(future);
-                let mut beside = Beside {
-                    next: stop,
-                    force,
-                    force_wait: pin!(force.cancelled()),
-                    stop_wait: pin!(stop.cancelled()),
-                    waiting: false,
-                };
+                let mut watch = Watch::new(&shared.stop);
+                let mut waits = pin!(Waits::new());
                 poll_fn(|cx| {
-                    if let Err(forced) = beside.before() {
-                        return Poll::Ready(forced);
+                    if watch.is_due() && watch.fired(&shared.force) {
+                        return Poll::Ready(Ended::Forced);
                     }
                     if let Poll::Ready(result) = poll_caught(future.as_mut(), cx) {
                         return Poll::Ready(Ended::Handler(result));
                     }
-                    match beside.after_pending(cx) {
-                        Err(forced) => Poll::Ready(forced),
-                        Ok(()) => Poll::Pending,
+                    let tokens = (&shared.stop, &shared.force);
+                    if !watch.is_waiting() && watch.first_wait(tokens, waits.as_mut(), cx) {
+                        return Poll::Ready(Ended::Forced);
                     }
+                    Poll::Pending
                 })
                 .await
             };

@@ -8,7 +8,7 @@
 //! server's future is the caller's, who may poll it under any waker (a
 //! `join!`, a `select!` of their own). [`SignalWatch`] remembers that
 //! waker. (A connection's task, spawned by the server and polled by no
-//! one else, needs only the flag: see `serve`.)
+//! one else, needs only the flag: see `watch`.)
 
 use std::task::{Context, Waker};
 
