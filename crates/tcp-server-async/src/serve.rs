@@ -11,7 +11,7 @@ use std::task::Poll;
 
 use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
-use tokio_util::either::Either;
+use tokio_util::task::TaskTracker;
 use tracing::{Instrument, Span};
 
 use crate::catch::poll_caught;
@@ -34,30 +34,19 @@ where
 {
     let handler = Arc::new(handler);
     Box::new(move |tracker, shared, accepted| {
-        match serve(shared, Arc::clone(&handler), accepted) {
-            // Boxed, the connection's state is written once, in place,
-            // instead of moved into the task at each layer of spawning.
-            Either::Left(plain) => {
-                tracker.spawn(Box::pin(plain));
-            }
-            Either::Right(general) => {
-                tracker.spawn(Box::pin(general));
-            }
-        }
+        serve(tracker, shared, Arc::clone(&handler), accepted);
     })
 }
 
-/// The future of one connection's task: a plain connection's, written out
-/// by hand ([`PlainTask`]), or the general one. Made here, not in an `async
-/// fn`: nothing before the connection's run needs to wait, and the task's
-/// future stays the size of that run (an `async fn` would hold it twice
-/// over, one per way of running it, and past a kilobyte every connection's
-/// task is a slow allocation).
-fn serve<H, F>(
-    shared: Arc<Shared>,
-    handler: Arc<H>,
-    accepted: Accepted,
-) -> Either<PlainTask<H, F>, impl Future<Output = ()> + Send>
+/// Starts one connection's task: a plain connection's, written out by hand
+/// ([`PlainTask`]), or the general one. Each is boxed where it is made, so
+/// that the connection's state is written once, in place, and a plain
+/// connection's is not moved at the size of the general one. Made here, not
+/// in an `async fn`: nothing before the connection's run needs to wait, and
+/// the task's future stays the size of that run (an `async fn` would hold
+/// it twice over, one per way of running it, and past a kilobyte every
+/// connection's task is a slow allocation).
+fn serve<H, F>(tracker: &TaskTracker, shared: Arc<Shared>, handler: Arc<H>, accepted: Accepted)
 where
     H: Fn(Input, Output, Peer) -> F + Send + Sync + 'static,
     F: Future<Output = io::Result<()>> + Send + 'static,
@@ -94,16 +83,17 @@ where
         && conn.shared.hooks.upgrade.is_none()
         && let Ok(addresses) = addresses
     {
-        return Either::Left(PlainTask::new(conn, handler, addresses, flight));
+        tracker.spawn(Box::pin(PlainTask::new(conn, handler, addresses, flight)));
+        return;
     }
     let run = conn.run(handler, addresses, flight);
-    Either::Right(if disabled {
+    if disabled {
         // No subscriber wants it: entering and leaving it on every poll
         // would still cost a few calls per wake.
-        Either::Left(run)
+        tracker.spawn(Box::pin(run));
     } else {
-        Either::Right(run.instrument(span))
-    })
+        tracker.spawn(Box::pin(run.instrument(span)));
+    }
 }
 
 /// The default addresses hook: what getsockname(2) and getpeername(2)
