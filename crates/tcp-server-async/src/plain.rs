@@ -22,8 +22,7 @@ use std::task::{Context, Poll};
 use tokio::time::Instant;
 
 use crate::catch::poll_caught;
-use crate::input::ReadSide;
-use crate::output::{Leftover, WriteSide};
+use crate::output::Leftover;
 use crate::serve::{Conn, Ended};
 use crate::server::InFlight;
 use crate::watch::{Waits, Watch};
@@ -133,14 +132,10 @@ where
     };
     let peer = *this.peer;
     *this.deadline = conn.accepted(peer);
-    let sides = (
-        ReadSide::Tcp(Arc::clone(&conn.stream)),
-        WriteSide::Tcp(Arc::clone(&conn.stream)),
-    );
     let addresses = (local, peer);
     let started = conn.start(
         handler,
-        sides,
+        conn.plain_sides(),
         addresses,
         *this.deadline,
         this.leftover,

@@ -153,10 +153,7 @@ impl Conn {
             };
             let deadline = self.accepted(peer);
             let sides = match &shared.hooks.upgrade {
-                None => (
-                    ReadSide::Tcp(Arc::clone(&self.stream)),
-                    WriteSide::Tcp(Arc::clone(&self.stream)),
-                ),
+                None => self.plain_sides(),
                 // Boxed: its state (a handshake under a timeout beside the
                 // force) would otherwise sit in every connection's future, and
                 // a future past a kilobyte is a slow allocation for every
@@ -246,6 +243,14 @@ impl Conn {
             }
         }
         None
+    }
+
+    /// The input's and output's sides over the socket itself (no upgrade).
+    pub(crate) fn plain_sides(&self) -> (ReadSide, WriteSide) {
+        (
+            ReadSide::Tcp(Arc::clone(&self.stream)),
+            WriteSide::Tcp(Arc::clone(&self.stream)),
+        )
     }
 
     /// The connection was accepted (logged): its deadline.
