@@ -1,17 +1,19 @@
 //! tcp-server-async against a minimal hand-written tokio server (an accept
 //! loop and `tokio::spawn` per connection, tokio's own `TcpStream`), both
-//! built in `servers` and timed in the same run, interleaved: each sample
-//! times a batch of rounds on one server, then the same batch on the other,
-//! the order swapped from one sample to the next (A B, B A, A B, ...), so
-//! that a change in the machine's speed falls on both alike. Scenarios:
-//! daytime (a connection per request), echo over 1, 16 and 128 connections
-//! (a 64-byte line each, all at once), chat fan-out to 16 and 64 clients
-//! (one line to everyone).
+//! built in `servers` and timed in the same run, interleaved, with a
+//! control: a second copy of the baseline, timed as ours is. Each sample
+//! times a batch of rounds on each of the three servers in turn, the order
+//! cycling through all six from one sample to the next, so that a change in
+//! the machine's speed falls on all alike. Scenarios: daytime (a connection
+//! per request), echo over 1, 16 and 128 connections (a 64-byte line each,
+//! all at once), chat fan-out to 16 and 64 clients (one line to everyone).
 //!
 //! ```text
 //! cargo bench -p tcp-server-async --bench async_server            # 21 samples
+//! cargo bench -p tcp-server-async --bench async_server -- --samples 101 --instances 6
 //! cargo bench -p tcp-server-async --bench async_server -- --samples 51 echo
 //! cargo bench -p tcp-server-async --bench async_server -- --timeouts   # ours with its default timeouts
+//! cargo bench -p tcp-server-async --bench async_server -- --no-control # two servers, not three
 //! cargo bench -p tcp-server-async --bench async_server -- --baseline-twice
 //! cargo bench -p tcp-server-async --bench async_server -- --tokio-clients
 //! ```
@@ -22,19 +24,23 @@
 //! the same process, sharing instruction-cache lines that no real server
 //! shares with its clients.
 //!
-//! `--baseline-twice` runs the baseline in place of ours: two identical
-//! servers, so its ratios show the method's own error (how far from 1 a
-//! ratio strays when nothing differs). `--instances N` measures N fresh
-//! pairs of servers one after the other (`--samples` each, made baseline
-//! first and ours first in turn): a pair keeps its memory placement for
-//! its life, which alone can favour one of two identical servers by a
-//! fraction of a percent; the last column gives each pair's median.
+//! The control column is the ratio control / baseline: two identical
+//! servers, so it shows the method's own error in the same run (how far
+//! from 1 a ratio strays when nothing differs); ours is told from the
+//! baseline only where its interval lies outside the control's.
+//! `--baseline-twice` puts the baseline in ours' place as well.
+//! `--instances N` measures N fresh sets of servers one after the other
+//! (`--samples` each, made in a different order each time): a server keeps
+//! its memory placement for its life, which alone can favour one of
+//! identical servers by a fraction of a percent; the last column gives each
+//! set's median of ours / baseline.
 //!
-//! Printed per scenario: the median time of a round on each server; the
-//! median (min–max) over the samples of the ratio ours / baseline of their
-//! times (below 1: ours is faster); and the 95 % interval of that median,
-//! distribution-free (order statistics): an interval that holds 1 does not
-//! tell the two apart. Servers and load generator share one runtime
+//! Printed per scenario: the median time of a round on the baseline and on
+//! ours; the median (min–max) over the samples of the ratio ours /
+//! baseline of their times (below 1: ours is faster); the 95 % interval of
+//! that median, distribution-free (order statistics): an interval that
+//! holds 1 does not tell the two apart; and the same median and interval
+//! for the control. Servers and load generator share one runtime
 //! (`current_thread` unless `--threads N`) and the machine's cores: read
 //! the ratios, not the absolute times. For a count of instructions rather
 //! than a time, see `async_workload`.
@@ -116,6 +122,37 @@ fn median_interval(sorted: &[f64]) -> (f64, f64) {
     (sorted[k - 1], sorted[n - k])
 }
 
+/// The orders in which one sample times the servers (0: the baseline, 1:
+/// ours, 2: the control), cycled from one sample to the next: each server
+/// comes first, second and third equally often, after each of the others.
+const ORDERS: [[usize; 3]; 6] = [
+    [0, 1, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [0, 2, 1],
+    [2, 1, 0],
+    [1, 0, 2],
+];
+
+/// The median of a ratio over the samples, its 95 % interval and range.
+struct Summary {
+    median: f64,
+    interval: (f64, f64),
+    range: (f64, f64),
+}
+
+impl Summary {
+    fn of(ratios: &[f64]) -> Summary {
+        let mut sorted = ratios.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        Summary {
+            median: sorted[sorted.len() / 2],
+            interval: median_interval(&sorted),
+            range: (sorted[0], sorted[sorted.len() - 1]),
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--list") {
@@ -128,6 +165,7 @@ fn main() {
     let mut ours_kind = Which::Ours;
     let mut client_kind = ClientKind::Own;
     let mut instances = 1;
+    let mut control = true;
     let mut rest = args.iter().filter(|a| *a != "--bench");
     while let Some(arg) = rest.next() {
         match arg.as_str() {
@@ -149,6 +187,7 @@ fn main() {
             }
             "--timeouts" => ours_kind = Which::OursWithTimeouts,
             "--baseline-twice" => ours_kind = Which::Baseline,
+            "--no-control" => control = false,
             "--tokio-clients" => client_kind = ClientKind::Tokio,
             other if !other.starts_with('-') => filter = Some(other.to_string()),
             _ => {}
@@ -169,80 +208,107 @@ fn main() {
         0 => "one current_thread runtime".to_string(),
         n => format!("one runtime of {n} worker threads"),
     };
+    let servers = if control { "three" } else { "two" };
     println!(
-        "async_server: {instances} pair(s) of servers per scenario, {samples} interleaved \
-         samples each; ratio = time ours ({}) / baseline (below 1: faster); servers and load \
+        "async_server: {instances} set(s) of {servers} servers per scenario, {samples} interleaved \
+         samples each; ratio = time ours ({}) / baseline (below 1: faster){}; servers and load \
          generator share {runtime} on this machine's cores; clients: {}",
         match ours_kind {
             Which::OursWithTimeouts => "default timeouts and deadline",
             Which::Baseline => "a second baseline: the method's own error",
             Which::Ours => "no timeouts, as the baseline",
         },
+        match control {
+            true =>
+                "; control = time of a second baseline / baseline: what the ratio is when nothing differs",
+            false => "",
+        },
         match client_kind {
             ClientKind::Own => "their own reads and writes (AsyncFd over std streams)",
             ClientKind::Tokio => "tokio's TcpStream, the baseline's own code",
         }
     );
-    println!(
-        "| scenario | baseline, µs/round | ours, µs/round | ratio, median (min–max) | 95 % interval of the median | median of each pair (min–max) |"
-    );
-    println!("|---|---|---|---|---|---|");
+    if control {
+        println!(
+            "| scenario | baseline, µs/round | ours, µs/round | ratio, median (min–max) | 95 % interval of the median | control, median (95 % interval) | median of each set (min–max) |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+    } else {
+        println!(
+            "| scenario | baseline, µs/round | ours, µs/round | ratio, median (min–max) | 95 % interval of the median | median of each pair (min–max) |"
+        );
+        println!("|---|---|---|---|---|---|");
+    }
+    let kinds = [Which::Baseline, ours_kind, Which::Baseline];
+    let count = if control { 3 } else { 2 };
     for (name, scenario, n, rounds) in CASES {
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
             continue;
         }
         let rounds = if measuring { rounds } else { 2 };
-        let (mut base_us, mut ours_us, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-        let mut pair_medians = Vec::new();
-        // Each pair of servers has its own memory and sockets: where they
-        // land can favour one of two identical servers by a fraction of a
-        // percent for the whole pair's life. Fresh pairs, made in turn
-        // baseline first and ours first, spread that over both.
+        // Per server, µs a round of each sample; per sample, the ratios
+        // ours / baseline and control / baseline.
+        let mut times: [Vec<f64>; 3] = Default::default();
+        let (mut ratios, mut controls) = (Vec::new(), Vec::new());
+        let mut set_medians = Vec::new();
+        // Each server has its own memory and sockets: where they land can
+        // favour one of identical servers by a fraction of a percent for
+        // its whole life. Fresh sets, made in a different order each time,
+        // spread that over all.
         for instance in 0..instances {
             let first = ratios.len();
             rt.block_on(async {
-                let (mut baseline, mut ours) = if instance % 2 == 0 {
-                    let baseline = Loaded::new(Which::Baseline, scenario, n, client_kind).await;
-                    (
-                        baseline,
-                        Loaded::new(ours_kind, scenario, n, client_kind).await,
-                    )
-                } else {
-                    let ours = Loaded::new(ours_kind, scenario, n, client_kind).await;
-                    (
-                        Loaded::new(Which::Baseline, scenario, n, client_kind).await,
-                        ours,
-                    )
-                };
+                let mut loaded: Vec<Option<Loaded>> = (0..count).map(|_| None).collect();
+                for k in 0..count {
+                    let which = (k + instance) % count;
+                    loaded[which] = Some(Loaded::new(kinds[which], scenario, n, client_kind).await);
+                }
+                let mut loaded: Vec<Loaded> = loaded.into_iter().flatten().collect();
                 // A first batch on each, untimed: connections and caches warm.
-                baseline.time(scenario, rounds).await;
-                ours.time(scenario, rounds).await;
+                for server in &mut loaded {
+                    server.time(scenario, rounds).await;
+                }
                 for sample in 0..samples {
-                    let (b, o) = if sample % 2 == 0 {
-                        let b = baseline.time(scenario, rounds).await;
-                        (b, ours.time(scenario, rounds).await)
-                    } else {
-                        let o = ours.time(scenario, rounds).await;
-                        (baseline.time(scenario, rounds).await, o)
+                    let mut took = [Duration::ZERO; 3];
+                    let order = match control {
+                        true => &ORDERS[sample % ORDERS.len()][..],
+                        false if sample % 2 == 0 => &[0, 1][..],
+                        false => &[1, 0][..],
                     };
-                    base_us.push(b.as_secs_f64() * 1e6 / f64::from(rounds));
-                    ours_us.push(o.as_secs_f64() * 1e6 / f64::from(rounds));
-                    ratios.push(o.as_secs_f64() / b.as_secs_f64());
+                    for &which in order {
+                        took[which] = loaded[which].time(scenario, rounds).await;
+                    }
+                    for which in 0..count {
+                        times[which].push(took[which].as_secs_f64() * 1e6 / f64::from(rounds));
+                    }
+                    ratios.push(took[1].as_secs_f64() / took[0].as_secs_f64());
+                    if control {
+                        controls.push(took[2].as_secs_f64() / took[0].as_secs_f64());
+                    }
                 }
             });
-            pair_medians.push(median(&mut ratios[first..].to_vec()));
+            set_medians.push(median(&mut ratios[first..].to_vec()));
         }
-        let (lo, hi) = ratios
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
-        let ratio = median(&mut ratios);
-        let (below, above) = median_interval(&ratios);
-        let pairs = median(&mut pair_medians);
-        let (first, last) = (pair_medians[0], pair_medians[pair_medians.len() - 1]);
+        let ours = Summary::of(&ratios);
+        let (lo, hi) = ours.range;
+        let (below, above) = ours.interval;
+        let sets = median(&mut set_medians);
+        let (first, last) = (set_medians[0], set_medians[set_medians.len() - 1]);
+        let control_cell = match control {
+            true => {
+                let c = Summary::of(&controls);
+                format!(
+                    " {:.3} ({:.3}–{:.3}) |",
+                    c.median, c.interval.0, c.interval.1
+                )
+            }
+            false => String::new(),
+        };
         println!(
-            "| {name} | {:.1} | {:.1} | {ratio:.3} ({lo:.2}–{hi:.2}) | {below:.3}–{above:.3} | {pairs:.3} ({first:.3}–{last:.3}) |",
-            median(&mut base_us),
-            median(&mut ours_us),
+            "| {name} | {:.1} | {:.1} | {:.3} ({lo:.2}–{hi:.2}) | {below:.3}–{above:.3} |{control_cell} {sets:.3} ({first:.3}–{last:.3}) |",
+            median(&mut times[0]),
+            median(&mut times[1]),
+            ours.median,
         );
     }
 }
