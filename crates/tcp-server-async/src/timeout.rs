@@ -3,7 +3,8 @@
 //!
 //! The timer is armed lazily and moved only when it fires: a connection
 //! that keeps making progress never touches the timer wheel, and an idle
-//! one holds one `Sleep` (boxed, so the input and output stay small).
+//! one holds one `Sleep`. All of a limit's state is boxed, so that the
+//! input and output stay small; without a limit there is no box.
 
 use std::fmt;
 use std::io;
@@ -14,15 +15,19 @@ use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
 
-// `active` first, so that an input or output that starts with its hot
-// fields and ends them with its timeout finds it in the same cache line:
-// without a limit nothing else here is touched.
-#[repr(C)]
+/// A connection's wait limit in one direction. Without a limit or a
+/// deadline it is a null pointer and a byte, and a wait checks just that:
+/// the state of a limit lives in a box of its own, so that an input or an
+/// output without one keeps its hot fields in fewer cache lines (the
+/// handler's future holds both, side by side).
 pub(crate) struct Timeout {
-    /// Whether there is a limit or a deadline.
-    active: bool,
+    limits: Option<Box<Limits>>,
     /// For the error message (a byte, where the words would take 16).
     op: Op,
+}
+
+/// The state of a limited wait.
+struct Limits {
     /// When the current wait began: `None` while the connection makes
     /// progress.
     waiting_since: Option<Instant>,
@@ -36,6 +41,20 @@ pub(crate) struct Timeout {
     /// same task (a few dozen instructions and a waker's registration, at
     /// every wait of a busy connection) is skipped until it fires.
     armed_for: Option<Waker>,
+}
+
+impl Limits {
+    fn new(limit: Option<Duration>, deadline: Option<Instant>) -> Option<Box<Limits>> {
+        (limit.is_some() || deadline.is_some()).then(|| {
+            Box::new(Limits {
+                waiting_since: None,
+                limit,
+                deadline,
+                sleep: None,
+                armed_for: None,
+            })
+        })
+    }
 }
 
 /// Which way a timeout waits.
@@ -57,33 +76,26 @@ impl Op {
 impl Timeout {
     pub(crate) fn new(op: Op, limit: Option<Duration>, deadline: Option<Instant>) -> Timeout {
         Timeout {
-            active: limit.is_some() || deadline.is_some(),
+            limits: Limits::new(limit, deadline),
             op,
-            waiting_since: None,
-            limit,
-            deadline,
-            sleep: None,
-            armed_for: None,
         }
     }
 
     pub(crate) fn set_limit(&mut self, limit: Option<Duration>) {
-        self.limit = limit;
-        self.active = limit.is_some() || self.deadline.is_some();
-        // `progress` keeps nothing while inactive: the next wait starts
-        // afresh, whatever an earlier one left.
-        self.waiting_since = None;
+        // The next wait starts afresh, whatever an earlier one left.
+        let deadline = self.limits.as_ref().and_then(|l| l.deadline);
+        self.limits = Limits::new(limit, deadline);
     }
 
     pub(crate) fn limit(&self) -> Option<Duration> {
-        self.limit
+        self.limits.as_ref().and_then(|l| l.limit)
     }
 
     /// The connection made progress: the next wait starts afresh.
     #[inline]
     pub(crate) fn progress(&mut self) {
-        if self.active {
-            self.waiting_since = None;
+        if let Some(limits) = &mut self.limits {
+            limits.waiting_since = None;
         }
     }
 
@@ -96,13 +108,15 @@ impl Timeout {
         peer: &SocketAddr,
     ) -> Poll<io::Error> {
         // No limit: nothing to do, and not worth a call at every wait.
-        if !self.active {
-            return Poll::Pending;
+        match &mut self.limits {
+            None => Poll::Pending,
+            Some(limits) => limits.poll_limited(self.op, cx, peer),
         }
-        self.poll_limited(cx, peer)
     }
+}
 
-    fn poll_limited(&mut self, cx: &mut Context<'_>, peer: &SocketAddr) -> Poll<io::Error> {
+impl Limits {
+    fn poll_limited(&mut self, op: Op, cx: &mut Context<'_>, peer: &SocketAddr) -> Poll<io::Error> {
         // The clock is read once per wait (when it begins) and when the
         // timer fires, not on every wake of a waiting connection.
         let since = match self.waiting_since {
@@ -140,12 +154,12 @@ impl Timeout {
             return Poll::Pending;
         }
         if Instant::now() >= due {
-            return Poll::Ready(timed_out(self.op, peer, why));
+            return Poll::Ready(timed_out(op, peer, why));
         }
         // An early firing: wait for the rest of this wait.
         sleep.as_mut().reset(due);
         ready!(poll_arming(sleep, &mut self.armed_for, cx));
-        Poll::Ready(timed_out(self.op, peer, why))
+        Poll::Ready(timed_out(op, peer, why))
     }
 }
 
@@ -188,8 +202,8 @@ fn timed_out(op: Op, peer: &SocketAddr, why: Why) -> io::Error {
 impl fmt::Debug for Timeout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Timeout")
-            .field("limit", &self.limit)
-            .field("deadline", &self.deadline)
+            .field("limit", &self.limit())
+            .field("deadline", &self.limits.as_ref().and_then(|l| l.deadline))
             .finish_non_exhaustive()
     }
 }
