@@ -51,8 +51,8 @@ pub(crate) type Leftover = Arc<Mutex<Option<(WriteSide, Vec<u8>)>>>;
 /// `shutdown`) it first, as with tokio's `BufWriter`.
 ///
 /// Scheme: the current output port the tcp-server egg binds.
-// In this order: what every write of a busy connection touches first, in
-// one cache line with the timeout's flag (see `Input`).
+// In this order: what every write of a busy connection touches first,
+// then the timeout's pointer; the peer's address boxed (see `Input`).
 #[repr(C)]
 pub struct Output {
     side: WriteSide,
@@ -60,7 +60,7 @@ pub struct Output {
     capacity: usize,
     leftover: Option<Leftover>,
     timeout: Timeout,
-    peer: SocketAddr,
+    peer: Box<SocketAddr>,
 }
 
 impl Output {
@@ -75,7 +75,7 @@ impl Output {
             buf: Vec::new(),
             capacity: DEFAULT_OUTPUT_BUFFER,
             timeout,
-            peer,
+            peer: Box::new(peer),
             leftover,
         }
     }
@@ -91,7 +91,7 @@ impl Output {
             buf,
             capacity: DEFAULT_OUTPUT_BUFFER,
             timeout,
-            peer,
+            peer: Box::new(peer),
             leftover: None,
         }
     }
@@ -101,7 +101,7 @@ impl Output {
     /// Scheme: `tcp-addresses` (second value).
     #[doc(alias = "tcp-addresses")]
     pub fn peer_addr(&self) -> SocketAddr {
-        self.peer
+        *self.peer
     }
 
     /// The write timeout: how long one write may wait for room (`None`: no
