@@ -81,10 +81,19 @@ impl Timeout {
         }
     }
 
+    /// Changes the limit; the next wait starts afresh, whatever an earlier
+    /// one left. The state is changed in place while a limit or deadline
+    /// remains (a handler may set it at every request), made only when the
+    /// first comes and dropped when the last goes.
     pub(crate) fn set_limit(&mut self, limit: Option<Duration>) {
-        // The next wait starts afresh, whatever an earlier one left.
-        let deadline = self.limits.as_ref().and_then(|l| l.deadline);
-        self.limits = Limits::new(limit, deadline);
+        match &mut self.limits {
+            Some(limits) if limit.is_some() || limits.deadline.is_some() => {
+                limits.limit = limit;
+                limits.waiting_since = None;
+            }
+            Some(_) => self.limits = None,
+            None => self.limits = Limits::new(limit, None),
+        }
     }
 
     pub(crate) fn limit(&self) -> Option<Duration> {
@@ -205,5 +214,27 @@ impl fmt::Debug for Timeout {
             .field("limit", &self.limit())
             .field("deadline", &self.limits.as_ref().and_then(|l| l.deadline))
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_limit_is_boxed_only_while_there_is_a_limit_or_a_deadline() {
+        let mut timeout = Timeout::new(Op::Read, None, None);
+        assert!(timeout.limits.is_none());
+        timeout.set_limit(Some(Duration::from_secs(5)));
+        assert_eq!(timeout.limit(), Some(Duration::from_secs(5)));
+        timeout.set_limit(None);
+        assert!(timeout.limits.is_none());
+
+        // A deadline keeps the state through a limit's removal.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut timeout = Timeout::new(Op::Write, Some(Duration::from_secs(1)), Some(deadline));
+        timeout.set_limit(None);
+        let limits = timeout.limits.as_ref().expect("the deadline's state");
+        assert_eq!((limits.limit, limits.deadline), (None, Some(deadline)));
     }
 }
