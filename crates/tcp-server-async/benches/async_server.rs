@@ -246,9 +246,9 @@ fn main() {
             continue;
         }
         let rounds = if measuring { rounds } else { 2 };
-        // Per server, µs a round of each sample; per sample, the ratios
-        // ours / baseline and control / baseline.
-        let mut times: [Vec<f64>; 3] = Default::default();
+        // For the baseline and ours, µs a round of each sample; per sample,
+        // the ratios ours / baseline and control / baseline.
+        let mut times: [Vec<f64>; 2] = Default::default();
         let (mut ratios, mut controls) = (Vec::new(), Vec::new());
         let mut set_medians = Vec::new();
         // Each server has its own memory and sockets: where they land can
@@ -278,8 +278,8 @@ fn main() {
                     for &which in order {
                         took[which] = loaded[which].time(scenario, rounds).await;
                     }
-                    for which in 0..count {
-                        times[which].push(took[which].as_secs_f64() * 1e6 / f64::from(rounds));
+                    for (which, times) in times.iter_mut().enumerate() {
+                        times.push(took[which].as_secs_f64() * 1e6 / f64::from(rounds));
                     }
                     ratios.push(took[1].as_secs_f64() / took[0].as_secs_f64());
                     if control {
